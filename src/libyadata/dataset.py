@@ -1,0 +1,167 @@
+"""The typed dataset: every table as immutable records, with lookups by id.
+
+Loading reads the CSV files with the standard library and validates each row with
+its Pydantic model; it imports nothing heavier than pydantic.
+
+>>> data = load()
+>>> data.actor("khalifa-haftar").name
+'Khalifa Haftar'
+>>> "haftar-visit-russia-2017-08" in {e.event_id for e in data.events_of("khalifa-haftar")}
+True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from . import models
+from .csvio import read_rows
+from .errors import DataError
+from .models import (Actor, Claim, Event, EventActor, Exclusion, Motive, Projection, Record, Relationship,
+                     Source)
+from .resources import datapackage_dir
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The whole dataset. Tables are tuples of frozen records, in file order."""
+
+    sources: tuple[Source, ...]
+    actors: tuple[Actor, ...]
+    events: tuple[Event, ...]
+    event_actors: tuple[EventActor, ...]
+    motives: tuple[Motive, ...]
+    projections: tuple[Projection, ...]
+    relationships: tuple[Relationship, ...]
+    claims: tuple[Claim, ...]
+    exclusions: tuple[Exclusion, ...]
+    path: Path = field(compare=False)
+
+    def table(self, name: str) -> tuple[Record, ...]:
+        """A table by name, e.g. ``data.table("events")``."""
+        if name not in models.TABLES:
+            raise KeyError(f"no table {name!r}; tables: {', '.join(models.TABLES)}")
+        return getattr(self, name)
+
+    def counts(self) -> dict[str, int]:
+        """Row count of every table."""
+        return {name: len(getattr(self, name)) for name in models.TABLES}
+
+    @cached_property
+    def _by_id(self) -> dict[str, dict[str, Record]]:
+        return {name: {r.key[0]: r for r in getattr(self, name)}
+                for name, m in models.TABLES.items() if len(m.primary_key) == 1}
+
+    def _get(self, table: str, key: str) -> Record:
+        try:
+            return self._by_id[table][key]
+        except KeyError:
+            raise KeyError(f"no {table[:-1]} with id {key!r}") from None
+
+    def source(self, source_id: str) -> Source:
+        return self._get("sources", source_id)  # type: ignore[return-value]
+
+    def actor(self, actor_id: str) -> Actor:
+        return self._get("actors", actor_id)  # type: ignore[return-value]
+
+    def event(self, event_id: str) -> Event:
+        return self._get("events", event_id)  # type: ignore[return-value]
+
+    @cached_property
+    def _participation(self) -> tuple[dict[str, list[EventActor]], dict[str, list[EventActor]]]:
+        by_event: dict[str, list[EventActor]] = defaultdict(list)
+        by_actor: dict[str, list[EventActor]] = defaultdict(list)
+        for ea in self.event_actors:
+            by_event[ea.event_id].append(ea)
+            by_actor[ea.actor_id].append(ea)
+        return by_event, by_actor
+
+    def participants(self, event_id: str) -> tuple[tuple[Actor, str], ...]:
+        """(actor, role) pairs of an event."""
+        self.event(event_id)
+        return tuple((self.actor(ea.actor_id), ea.role) for ea in self._participation[0].get(event_id, []))
+
+    def events_of(self, actor_id: str) -> tuple[Event, ...]:
+        """Every event the actor takes part in, in date order (undated last)."""
+        self.actor(actor_id)
+        ids = dict.fromkeys(ea.event_id for ea in self._participation[1].get(actor_id, []))
+        events = [self.event(i) for i in ids]
+        return tuple(sorted(events, key=lambda e: (e.date_start is None, e.date_start or dt.date.min)))
+
+    def motives_of(self, actor_id: str) -> tuple[Motive, ...]:
+        """The actor's motives, by rank."""
+        return tuple(sorted((m for m in self.motives if m.holder_id == actor_id), key=lambda m: m.rank))
+
+    def projections_of(self, actor_id: str) -> tuple[Projection, ...]:
+        return tuple(p for p in self.projections if p.actor_id == actor_id)
+
+    def relationships_of(self, actor_id: str) -> tuple[Relationship, ...]:
+        """Relationships in which the actor is subject or object."""
+        return tuple(r for r in self.relationships if actor_id in (r.subject_id, r.object_id))
+
+    def source_text(self, source_id: str | None = None) -> str:
+        """The stored text of a source (the only one when ``source_id`` is omitted)."""
+        return source_text(source_id, path=self.path)
+
+
+def read_table(model: type[Record], package_dir: Path) -> tuple[Record, ...]:
+    """Read and validate one table's CSV file."""
+    rel = f"data/{model.table}.csv"
+    path = package_dir / rel
+    if not path.is_file():
+        raise DataError("file is missing", file=rel)
+    try:
+        header, rows = read_rows(path)
+    except UnicodeDecodeError as exc:
+        raise DataError(f"not valid UTF-8 at byte {exc.start}", file=rel) from None
+    if tuple(header) != model.columns:
+        raise DataError(f"header must be {','.join(model.columns)}; got {','.join(header)}", file=rel, row=1)
+    records = []
+    for number, row in enumerate(rows, start=2):
+        if len(row) != len(header):
+            raise DataError(f"expected {len(header)} cells", file=rel, row=number)
+        try:
+            records.append(model.from_row(row))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or None
+            raise DataError(first["msg"], file=rel, row=number, field=where) from None
+    return tuple(records)
+
+
+def load(path: str | Path | None = None) -> Dataset:
+    """Load the dataset as typed, immutable records.
+
+    ``path`` is a data package directory; by default the one shipped with libyadata.
+    """
+    package_dir = Path(path) if path is not None else datapackage_dir()
+    tables = {name: read_table(model, package_dir) for name, model in models.TABLES.items()}
+    return Dataset(path=package_dir, **tables)  # type: ignore[arg-type]
+
+
+def source_text(source_id: str | None = None, *, path: str | Path | None = None) -> str:
+    """The stored text of a source, checked against its recorded SHA-256.
+
+    >>> source_text().startswith("أخبار المركز")
+    True
+    """
+    package_dir = Path(path) if path is not None else datapackage_dir()
+    sources = {s.source_id: s for s in read_table(Source, package_dir)}
+    if source_id is None:
+        if len(sources) != 1:
+            raise KeyError(f"several sources; name one of: {', '.join(sources)}")
+        source_id = next(iter(sources))
+    if source_id not in sources:
+        raise KeyError(f"no source with id {source_id!r}")
+    src = sources[source_id]
+    data = (package_dir / src.text_path).read_bytes()
+    if hashlib.sha256(data).hexdigest() != src.sha256:
+        raise DataError("the stored text does not match its sha256 in sources.csv", file=src.text_path)
+    return data.decode("utf-8")

@@ -1,0 +1,32 @@
+"""Exceptions that carry what a user needs to fix the input: file, row, field, expectation."""
+
+from __future__ import annotations
+
+
+class LibyadataError(Exception):
+    """Base of every error libyadata raises on purpose; the CLI prints these without a traceback."""
+
+
+class DataError(LibyadataError):
+    """A data file does not match the contract.
+
+    >>> str(DataError("must be a slug", file="data/actors.csv", row=3, field="actor_id"))
+    'data/actors.csv, row 3, field actor_id: must be a slug'
+    """
+
+    def __init__(self, message: str, *, file: str | None = None, row: int | None = None,
+                 field: str | None = None) -> None:
+        self.message, self.file, self.row, self.field = message, file, row, field
+        where = ", ".join(
+            part for part in (file, f"row {row}" if row is not None else None,
+                              f"field {field}" if field else None) if part
+        )
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class MissingDependency(LibyadataError):
+    """An optional extra is needed for this feature."""
+
+    def __init__(self, module: str, extra: str) -> None:
+        super().__init__(f"this needs the '{module}' package: pip install 'libyadata[{extra}]'")
+        self.module, self.extra = module, extra

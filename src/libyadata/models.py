@@ -1,0 +1,409 @@
+"""The data contract: one Pydantic model per table, the single definition of the schema.
+
+Everything else (Table Schema, JSON Schema, Arrow schema, the descriptor, the data
+dictionary, the validator's column checks) is generated from these classes.
+
+Each model knows its table name, primary key, foreign keys and CSV column order, and
+converts to and from the CSV row form (strings, ``""`` for null, ``|`` between list
+items):
+
+>>> row = {"event_id": "e", "actor_id": "a", "role": "host", "notes": ""}
+>>> EventActor.from_row(row).notes is None
+True
+>>> EventActor.from_row(row).to_row()["role"]
+'host'
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from . import vocab
+
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+#: Max code points of ``quote_prefix``/``quote_suffix`` (as the W3C TextQuoteSelector).
+CONTEXT_CHARS = 32
+
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=100)]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=5000)]
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=500)]
+Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+Alias = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^|]+$")]
+
+# Dates outside this window are typos, not history this dataset can hold.
+MIN_DATE = dt.date(1900, 1, 1)
+MAX_DATE = dt.date(2100, 12, 31)
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    fields: tuple[str, ...]
+    resource: str
+    reference: tuple[str, ...]
+
+
+class Record(BaseModel):
+    """Base of every table row: immutable, no unknown fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=False)
+
+    table: ClassVar[str]
+    table_title: ClassVar[str]
+    primary_key: ClassVar[tuple[str, ...]]
+    foreign_keys: ClassVar[tuple[ForeignKey, ...]] = ()
+    #: CSV column order: the model's own fields first, then the shared mixin fields.
+    columns: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        own = [n for n in cls.__dict__.get("__annotations__", {}) if n in cls.model_fields]
+        inherited = [n for n in cls.model_fields if n not in own]
+        cls.columns = tuple(own + inherited)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_is_null(cls, data: Any) -> Any:
+        # CSV has no null: an empty cell means "no value", as Frictionless' missingValues [""].
+        if isinstance(data, dict):
+            return {k: (None if v == "" else v) for k, v in data.items()}
+        return data
+
+    @classmethod
+    def from_row(cls, row: dict[str, str]) -> Record:
+        """Build a record from a CSV row of strings."""
+        return cls.model_validate(row)
+
+    def to_row(self) -> dict[str, str]:
+        """The CSV form of this record: strings in column order, ``""`` for null."""
+        return {name: _cell(getattr(self, name)) for name in self.columns}
+
+    @property
+    def key(self) -> tuple[Any, ...]:
+        """The primary key value(s) of this record."""
+        return tuple(getattr(self, f) for f in self.primary_key)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, tuple):
+        return vocab.LIST_DELIMITER.join(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+class Evidence(BaseModel):
+    """Where in the source text a record's claim is written.
+
+    Offsets are Unicode code points (Python ``str`` indices), end exclusive, as the
+    W3C TextPositionSelector; prefix and suffix are the TextQuoteSelector context.
+    """
+
+    source_id: Slug = Field(description="The source the quote is taken from (FK sources).")
+    quote: Text = Field(description="The exact words of the source that support the record.")
+    char_start: int = Field(ge=0, description="Offset of the quote's first code point in the source text.")
+    char_end: int = Field(ge=1, description="Offset just past the quote's last code point (exclusive).")
+    quote_prefix: Optional[Annotated[str, StringConstraints(max_length=CONTEXT_CHARS)]] = Field(
+        default=None, description="Up to 32 code points of text just before the quote (empty at the start of the text)."
+    )
+    quote_suffix: Optional[Annotated[str, StringConstraints(max_length=CONTEXT_CHARS)]] = Field(
+        default=None, description="Up to 32 code points of text just after the quote (empty at the end of the text)."
+    )
+
+    @model_validator(mode="after")
+    def _span_matches_quote(self) -> Evidence:
+        if self.char_start >= self.char_end:
+            raise ValueError(f"char_start ({self.char_start}) must be less than char_end ({self.char_end})")
+        if len(self.quote) != self.char_end - self.char_start:
+            raise ValueError(
+                f"quote has {len(self.quote)} code points but the span char_start..char_end "
+                f"covers {self.char_end - self.char_start}"
+            )
+        return self
+
+
+class DateInterval(BaseModel):
+    """When an occurrence happened, as the interval its words allow."""
+
+    date_start: Optional[dt.date] = Field(default=None, description="Earliest date the text allows (ISO 8601).")
+    date_end: Optional[dt.date] = Field(default=None, description="Latest date the text allows (ISO 8601).")
+    date_precision: vocab.DatePrecision = Field(description="Granularity of the interval.")  # type: ignore[valid-type]
+    date_text: Optional[ShortText] = Field(default=None, description="The words of the text that date it.")
+    date_basis: vocab.DateBasis = Field(description="How the dates follow from the text.")  # type: ignore[valid-type]
+
+    @model_validator(mode="after")
+    def _interval_is_consistent(self) -> DateInterval:
+        check_interval(self.date_start, self.date_end, self.date_precision, self.date_basis)
+        return self
+
+
+def check_interval(start: dt.date | None, end: dt.date | None, precision: str, basis: str) -> None:
+    """Raise ValueError unless the interval agrees with its precision and basis.
+
+    >>> check_interval(dt.date(2016, 6, 1), dt.date(2016, 6, 30), "month", "stated")
+    >>> check_interval(dt.date(2016, 6, 2), dt.date(2016, 6, 30), "month", "stated")
+    Traceback (most recent call last):
+    ...
+    ValueError: precision 'month' needs date_start on the first day of a month, got 2016-06-02
+    """
+    if precision == "unknown" or basis == "undated":
+        if start is not None or end is not None:
+            raise ValueError("an undated occurrence (precision 'unknown') must leave date_start and date_end empty")
+        if precision != "unknown" or basis != "undated":
+            raise ValueError("date_precision 'unknown' and date_basis 'undated' go together")
+        return
+    if start is None or end is None:
+        raise ValueError(f"precision {precision!r} needs both date_start and date_end")
+    for d in (start, end):
+        if not MIN_DATE <= d <= MAX_DATE:
+            raise ValueError(f"date {d} is outside the plausible range {MIN_DATE}..{MAX_DATE}")
+    if start > end:
+        raise ValueError(f"date_start {start} is after date_end {end}")
+    if precision == "day":
+        if start != end:
+            raise ValueError(f"precision 'day' needs date_start == date_end, got {start}..{end}")
+    elif precision == "month":
+        if start.day != 1:
+            raise ValueError(f"precision 'month' needs date_start on the first day of a month, got {start}")
+        last = calendar.monthrange(start.year, start.month)[1]
+        if end != start.replace(day=last):
+            raise ValueError(f"precision 'month' needs date_end on the last day of {start:%Y-%m}, got {end}")
+    elif precision == "year":
+        if (start.month, start.day) != (1, 1) or end != dt.date(start.year, 12, 31):
+            raise ValueError(f"precision 'year' needs {start.year}-01-01..{start.year}-12-31, got {start}..{end}")
+
+
+# --- tables -----------------------------------------------------------------------
+
+
+class Source(Record):
+    """A captured text that records quote from."""
+
+    table: ClassVar[str] = "sources"
+    table_title: ClassVar[str] = "Sources"
+    primary_key: ClassVar[tuple[str, ...]] = ("source_id",)
+
+    source_id: Slug = Field(description="Stable identifier of the source.")
+    title: ShortText = Field(description="The source's title as published.")
+    publisher: ShortText = Field(description="Who published the source.")
+    published: dt.date = Field(description="Publication date.")
+    language: str = Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$", description="BCP 47 language tag of the text.")
+    url: Optional[Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=2000)]] = Field(
+        default=None, description="Where the source was published, when known."
+    )
+    text_path: str = Field(
+        pattern=r"^sources/[A-Za-z0-9][A-Za-z0-9._-]*\.txt$",
+        description="Path of the stored text, relative to datapackage.json.",
+    )
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the stored text's bytes.")
+    char_count: int = Field(ge=1, description="Length of the stored text in Unicode code points.")
+    rights: Text = Field(description="Rights status of the source text.")
+    notes: Optional[Text] = Field(default=None, description="How the metadata was established.")
+
+
+class Actor(Record, Evidence):
+    """A person, state, government, force, group or body the text names."""
+
+    table: ClassVar[str] = "actors"
+    table_title: ClassVar[str] = "Actors"
+    primary_key: ClassVar[tuple[str, ...]] = ("actor_id",)
+    foreign_keys: ClassVar[tuple[ForeignKey, ...]] = (
+        ForeignKey(("affiliation_id",), "actors", ("actor_id",)),
+        ForeignKey(("source_id",), "sources", ("source_id",)),
+    )
+
+    actor_id: Slug = Field(description="Stable identifier of the actor.")
+    name: ShortText = Field(description="The fullest name form the text uses.")
+    kind: vocab.ActorKind = Field(description="What sort of actor it is.")  # type: ignore[valid-type]
+    role: Optional[ShortText] = Field(default=None, description="Office or rank as the text states it.")
+    affiliation_id: Optional[Slug] = Field(default=None, description="The actor it belongs to (FK actors).")
+    aliases: tuple[Alias, ...] = Field(
+        default=(), description="Every other form of the name the text uses, separated by '|'."
+    )
+    country: Optional[Country] = Field(default=None, description="ISO 3166-1 alpha-3 code of the actor's country.")
+    wikidata_id: Optional[str] = Field(
+        default=None, pattern=r"^Q[0-9]+$", description="Wikidata item, only when verified (see wikidata_ref)."
+    )
+    wikidata_ref: Optional[ShortText] = Field(default=None, description="Where the Wikidata item was verified.")
+    notes: Optional[Text] = Field(default=None, description="Remarks on the record.")
+
+    @field_validator("aliases", mode="before")
+    @classmethod
+    def _split_aliases(cls, value: Any) -> Any:
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            return tuple(value.split(vocab.LIST_DELIMITER))
+        return value
+
+    @model_validator(mode="after")
+    def _wikidata_cited(self) -> Actor:
+        if (self.wikidata_id is None) != (self.wikidata_ref is None):
+            raise ValueError("wikidata_id and wikidata_ref go together: cite where the item was verified")
+        if self.affiliation_id == self.actor_id:
+            raise ValueError("an actor cannot be its own affiliation")
+        return self
+
+
+class Event(Record, Evidence, DateInterval):
+    """An occurrence the text reports: visit, meeting, statement, agreement, operation..."""
+
+    table: ClassVar[str] = "events"
+    table_title: ClassVar[str] = "Events"
+    primary_key: ClassVar[tuple[str, ...]] = ("event_id",)
+    foreign_keys: ClassVar[tuple[ForeignKey, ...]] = (ForeignKey(("source_id",), "sources", ("source_id",)),)
+
+    event_id: Slug = Field(description="Stable identifier of the event.")
+    event_type: vocab.EventTypeCode = Field(description="What kind of occurrence (PLOVER/CAMEO in the vocabulary).")  # type: ignore[valid-type]
+    summary: Text = Field(description="One sentence on what happened, in the text's terms.")
+    location: Optional[ShortText] = Field(default=None, description="Place as the text names it.")
+    country: Optional[Country] = Field(default=None, description="ISO 3166-1 alpha-3 code of the place.")
+    notes: Optional[Text] = Field(default=None, description="Doubts, inconsistencies and how the record was read.")
+
+
+class EventActor(Record):
+    """Who took part in an event, and how."""
+
+    table: ClassVar[str] = "event_actors"
+    table_title: ClassVar[str] = "Event participants"
+    primary_key: ClassVar[tuple[str, ...]] = ("event_id", "actor_id", "role")
+    foreign_keys: ClassVar[tuple[ForeignKey, ...]] = (
+        ForeignKey(("event_id",), "events", ("event_id",)),
+        ForeignKey(("actor_id",), "actors", ("actor_id",)),
+    )
+
+    event_id: Slug = Field(description="The event (FK events).")
+    actor_id: Slug = Field(description="The participant (FK actors).")
+    role: vocab.EventRole = Field(description="The participant's part in the event.")  # type: ignore[valid-type]
+    notes: Optional[Text] = Field(default=None, description="How the participant was identified.")
+
+
+class Motive(Record, Evidence):
+    """A numbered motive the article attributes to an actor."""
+
+    table: ClassVar[str] = "motives"
+    table_title: ClassVar[str] = "Motives"
+    primary_key: ClassVar[tuple[str, ...]] = ("motive_id",)
+    foreign_keys: ClassVar[tuple[ForeignKey, ...]] = (
+        ForeignKey(("holder_id",), "actors", ("actor_id",)),
+        ForeignKey(("source_id",), "sources", ("source_id",)),
+    )
+
+    motive_id: Slug = Field(description="Stable identifier of the motive.")
+    holder_id: Slug = Field(description="Whose motive it is (FK actors).")
+    rank: int = Field(ge=1, description="Its number in the article's list.")
+    category: vocab.MotiveCategory = Field(description="What the motive seeks.")  # type: ignore[valid-type]
+    summary: Text = Field(description="The motive in one sentence.")
+    notes: Optional[Text] = Field(default=None, description="Remarks on the record.")
+
+
+class Projection(Record, Evidence):
+    """A forecast, stated intention, expectation or threat about the future."""
+
+    table: ClassVar[str] = "projections"
+    table_title: ClassVar[str] = "Projections"
+    primary_key: ClassVar[tuple[str, ...]] = ("projection_id",)
+    foreign_keys: ClassVar[tuple[ForeignKey, ...]] = (
+        ForeignKey(("actor_id",), "actors", ("actor_id",)),
+        ForeignKey(("source_id",), "sources", ("source_id",)),
+    )
+
+    projection_id: Slug = Field(description="Stable identifier of the projection.")
+    actor_id: Slug = Field(description="The actor whose future action it is about (FK actors).")
+    rank: Optional[int] = Field(default=None, ge=1, description="Its number in the article's list, if listed.")
+    kind: vocab.ProjectionKind = Field(description="Whose projection and of what sort.")  # type: ignore[valid-type]
+    summary: Text = Field(description="The projected action in one sentence.")
+    likelihood_text: Optional[ShortText] = Field(default=None, description="The article's word for how likely it is.")
+    likelihood_low: Optional[float] = Field(default=None, ge=0, le=1, description="Lower ICD 203 bound for that word.")
+    likelihood_high: Optional[float] = Field(default=None, ge=0, le=1, description="Upper ICD 203 bound for that word.")
+    horizon_text: Optional[ShortText] = Field(default=None, description="The article's words for when.")
+    notes: Optional[Text] = Field(default=None, description="Remarks on the record.")
+
+    @model_validator(mode="after")
+    def _band_follows_word(self) -> Projection:
+        band = vocab.likelihood_band(self.likelihood_text)
+        got = None if self.likelihood_low is None and self.likelihood_high is None else (
+            self.likelihood_low, self.likelihood_high)
+        if got != band:
+            raise ValueError(
+                f"likelihood_low/high must be the ICD 203 band of {self.likelihood_text!r}: "
+                f"expected {band}, got {got}"
+            )
+        return self
+
+
+class Relationship(Record, Evidence):
+    """A stated relation between two actors (support, mediation, criticism, control...)."""
+
+    table: ClassVar[str] = "relationships"
+    table_title: ClassVar[str] = "Relationships"
+    primary_key: ClassVar[tuple[str, ...]] = ("relationship_id",)
+    foreign_keys: ClassVar[tuple[ForeignKey, ...]] = (
+        ForeignKey(("subject_id",), "actors", ("actor_id",)),
+        ForeignKey(("object_id",), "actors", ("actor_id",)),
+        ForeignKey(("source_id",), "sources", ("source_id",)),
+    )
+
+    relationship_id: Slug = Field(description="Stable identifier of the relationship.")
+    subject_id: Slug = Field(description="The actor the relation starts from (FK actors).")
+    predicate: vocab.Predicate = Field(description="The relation.")  # type: ignore[valid-type]
+    object_id: Slug = Field(description="The actor the relation points to (FK actors).")
+    summary: Text = Field(description="The relation in one sentence.")
+    notes: Optional[Text] = Field(default=None, description="Remarks on the record.")
+
+
+class Claim(Record, Evidence):
+    """An assessment, agenda item, position or background fact not held by another table."""
+
+    table: ClassVar[str] = "claims"
+    table_title: ClassVar[str] = "Claims"
+    primary_key: ClassVar[tuple[str, ...]] = ("claim_id",)
+    foreign_keys: ClassVar[tuple[ForeignKey, ...]] = (
+        ForeignKey(("actor_id",), "actors", ("actor_id",)),
+        ForeignKey(("event_id",), "events", ("event_id",)),
+        ForeignKey(("source_id",), "sources", ("source_id",)),
+    )
+
+    claim_id: Slug = Field(description="Stable identifier of the claim.")
+    claim_type: vocab.ClaimType = Field(description="What sort of claim.")  # type: ignore[valid-type]
+    actor_id: Optional[Slug] = Field(default=None, description="The actor the claim is about or held by (FK actors).")
+    event_id: Optional[Slug] = Field(default=None, description="The event the claim belongs to (FK events).")
+    summary: Text = Field(description="The claim in one sentence.")
+    notes: Optional[Text] = Field(default=None, description="Remarks on the record.")
+
+
+class Exclusion(Record, Evidence):
+    """A span of the captured page that is not article text, with the reason."""
+
+    table: ClassVar[str] = "exclusions"
+    table_title: ClassVar[str] = "Excluded spans"
+    primary_key: ClassVar[tuple[str, ...]] = ("exclusion_id",)
+    foreign_keys: ClassVar[tuple[ForeignKey, ...]] = (ForeignKey(("source_id",), "sources", ("source_id",)),)
+
+    exclusion_id: Slug = Field(description="Stable identifier of the excluded span.")
+    reason: vocab.ExclusionReason = Field(description="Why the span is not cited.")  # type: ignore[valid-type]
+    notes: Optional[Text] = Field(default=None, description="Remarks on the span.")
+
+
+#: Every table in dependency order (a table's foreign keys point only backwards or to itself).
+MODELS: tuple[type[Record], ...] = (
+    Source, Actor, Event, EventActor, Motive, Projection, Relationship, Claim, Exclusion,
+)
+TABLES: dict[str, type[Record]] = {m.table: m for m in MODELS}
+
+
+def has_evidence(model: type[Record]) -> bool:
+    return issubclass(model, Evidence)
+
+
+def has_dates(model: type[Record]) -> bool:
+    return issubclass(model, DateInterval)

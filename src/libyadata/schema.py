@@ -1,0 +1,201 @@
+"""Generated faces of the models: Table Schema, JSON Schema, Arrow schema, descriptor.
+
+Nothing here is edited by hand in its output: ``libyadata schema`` rewrites
+``schema/`` and ``datapackage/datapackage.json`` from the models and the files, and
+``libyadata schema --check`` (and the test suite) fails when a committed file differs.
+
+>>> ts = table_schema(models.EventActor)
+>>> ts["primaryKey"], [f["name"] for f in ts["fields"]]
+(['event_id', 'actor_id', 'role'], ['event_id', 'actor_id', 'role', 'notes'])
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from . import meta, models, vocab
+from .csvio import atomic_write
+from .models import Record
+
+TABLE_SCHEMA_PROFILE = "https://datapackage.org/profiles/2.0/tableschema.json"
+PACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
+JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+LIST_PATTERN = r"^[^|]+(\|[^|]+)*$"
+CSV_DIALECT = {"header": True, "delimiter": ",", "lineTerminator": "\n", "quoteChar": '"', "doubleQuote": True}
+
+
+def _flatten(prop: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """Collapse pydantic's ``anyOf: [X, null]`` into X and a nullable flag."""
+    if "anyOf" in prop:
+        variants = [v for v in prop["anyOf"] if v.get("type") != "null"]
+        nullable = len(variants) < len(prop["anyOf"])
+        merged = {k: v for k, v in prop.items() if k != "anyOf"}
+        merged.update(variants[0])
+        return merged, nullable
+    return prop, False
+
+
+def table_fields(model: type[Record]) -> list[dict[str, Any]]:
+    """Table Schema fields of ``model``, in CSV column order."""
+    js = model.model_json_schema()
+    required = set(js.get("required", []))
+    out = []
+    for name in model.columns:
+        prop, nullable = _flatten(js["properties"][name])
+        field: dict[str, Any] = {"name": name, "description": prop.get("description", "")}
+        constraints: dict[str, Any] = {}
+        kind = prop.get("type")
+        if "enum" in prop:
+            field["type"] = "string"
+            constraints["enum"] = list(prop["enum"])
+        elif kind == "string" and prop.get("format") == "date":
+            field["type"] = "date"
+        elif kind in ("string", "integer", "number"):
+            field["type"] = kind
+        elif kind == "array":
+            field["type"] = "string"
+            field["description"] += f" Cell format: values joined by '{vocab.LIST_DELIMITER}'."
+            constraints["pattern"] = LIST_PATTERN
+        else:  # pragma: no cover - a model author added an unsupported type
+            raise TypeError(f"{model.__name__}.{name}: no Table Schema type for {prop}")
+        for key in ("pattern", "minLength", "maxLength", "minimum", "maximum"):
+            if key in prop:
+                constraints[key] = prop[key]
+        if name in required and not nullable:
+            constraints["required"] = True
+        if constraints:
+            field["constraints"] = dict(sorted(constraints.items()))
+        out.append(field)
+    return out
+
+
+def table_schema(model: type[Record]) -> dict[str, Any]:
+    """The Frictionless Table Schema (v2) of a table."""
+    schema: dict[str, Any] = {
+        "$schema": TABLE_SCHEMA_PROFILE,
+        "fields": table_fields(model),
+        "missingValues": [""],
+        "primaryKey": list(model.primary_key),
+    }
+    if model.foreign_keys:
+        schema["foreignKeys"] = [
+            {"fields": list(fk.fields), "reference": _reference(model, fk)} for fk in model.foreign_keys
+        ]
+    return schema
+
+
+def _reference(model: type[Record], fk: models.ForeignKey) -> dict[str, Any]:
+    # Table Schema v2: a self-reference omits "resource".
+    if fk.resource == model.table:
+        return {"fields": list(fk.reference)}
+    return {"resource": fk.resource, "fields": list(fk.reference)}
+
+
+def json_schema(model: type[Record]) -> dict[str, Any]:
+    """The JSON Schema of one record, as pydantic validates it."""
+    js = model.model_json_schema()
+    return {"$schema": JSON_SCHEMA_DIALECT, "$id": f"{model.table}.schema.json", **js}
+
+
+def arrow_schema(model: type[Record]) -> Any:
+    """The Arrow schema of a table: declared types, nullability, descriptions in metadata."""
+    import pyarrow as pa
+
+    types = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "date": pa.date32()}
+    fields = []
+    for f in table_fields(model):
+        is_list = f.get("constraints", {}).get("pattern") == LIST_PATTERN
+        typ = pa.list_(pa.field("item", pa.string(), nullable=False)) if is_list else types[f["type"]]
+        required = f.get("constraints", {}).get("required", False)
+        fields.append(pa.field(f["name"], typ, nullable=not required and not is_list,
+                               metadata={"description": f["description"]}))
+    return pa.schema(fields, metadata={
+        "libyadata.table": model.table,
+        "libyadata.version": meta.version(),
+        "libyadata.columns": json.dumps(list(model.columns)),
+        "libyadata.primary_key": json.dumps(list(model.primary_key)),
+    })
+
+
+def file_facts(path: Path) -> tuple[int, str]:
+    """Size in bytes and ``sha256:`` hash of a file."""
+    data = Path(path).read_bytes()
+    return len(data), "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def descriptor(package_dir: Path) -> dict[str, Any]:
+    """The data package descriptor, with sizes and hashes of the files as they are now."""
+    resources = []
+    for model in models.MODELS:
+        path = f"data/{model.table}.csv"
+        size, digest = file_facts(package_dir / path)
+        resources.append({
+            "name": model.table,
+            "type": "table",
+            "title": model.table_title,
+            "description": (model.__doc__ or "").strip().splitlines()[0],
+            "path": path,
+            "scheme": "file",
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "bytes": size,
+            "hash": digest,
+            "dialect": dict(CSV_DIALECT),
+            "schema": table_schema(model),
+        })
+    for text in sorted((package_dir / "sources").glob("*.txt")):
+        size, digest = file_facts(text)
+        resources.append({
+            "name": f"source-text-{text.stem}",
+            "type": "text",
+            "title": f"Source text {text.stem}",
+            "description": "The captured source text that every quote and offset refers to. "
+                           "Third-party material, stored for verification only.",
+            "path": f"sources/{text.name}",
+            "scheme": "file",
+            "format": "txt",
+            "mediatype": "text/plain",
+            "encoding": "utf-8",
+            "bytes": size,
+            "hash": digest,
+            "licenses": [meta.THIRD_PARTY_LICENSE],
+        })
+    return {
+        "$schema": PACKAGE_PROFILE,
+        **meta.package_metadata(),
+        "resources": resources,
+    }
+
+
+def generated_files(repo_root: Path) -> dict[Path, bytes]:
+    """Every generated file and the bytes it should hold."""
+    out: dict[Path, bytes] = {}
+    for model in models.MODELS:
+        out[repo_root / "schema" / f"{model.table}.tableschema.json"] = _dump(table_schema(model))
+        out[repo_root / "schema" / f"{model.table}.schema.json"] = _dump(json_schema(model))
+    pkg = repo_root / "datapackage"
+    out[pkg / "datapackage.json"] = _dump(descriptor(pkg))
+    return out
+
+
+def _dump(obj: Any) -> bytes:
+    return (json.dumps(obj, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def write(repo_root: Path) -> list[Path]:
+    """Rewrite every generated file that differs; return the ones written."""
+    written = []
+    for path, data in generated_files(repo_root).items():
+        if not path.is_file() or path.read_bytes() != data:
+            atomic_write(path, data)
+            written.append(path)
+    return written
+
+
+def drift(repo_root: Path) -> list[Path]:
+    """Generated files whose committed content differs from what the models generate."""
+    return [p for p, data in generated_files(repo_root).items() if not p.is_file() or p.read_bytes() != data]

@@ -1,0 +1,87 @@
+"""Tables for analysis: Arrow always, pandas and polars when installed.
+
+Columns carry the types the models declare (no guessing: ``"007"`` stays a string,
+an empty cell is null, ``aliases`` is a list). pyarrow is imported on first use.
+
+>>> t = arrow("events")
+>>> t.schema.field("date_start").type
+DataType(date32[day])
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import models
+from .errors import MissingDependency
+from .resources import datapackage_dir
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+
+def _model(name: str) -> type[models.Record]:
+    try:
+        return models.TABLES[name]
+    except KeyError:
+        raise KeyError(f"no table {name!r}; tables: {', '.join(models.TABLES)}") from None
+
+
+def read_csv_arrow(path: Path, model: type[models.Record]) -> pa.Table:
+    """Read a table's CSV with its declared Arrow schema."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    from .schema import arrow_schema
+
+    target = arrow_schema(model)
+    raw = pacsv.read_csv(
+        path,
+        read_options=pacsv.ReadOptions(encoding="utf8"),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True),
+        convert_options=pacsv.ConvertOptions(
+            column_types={f.name: pa.string() for f in target},
+            include_columns=[f.name for f in target],
+            null_values=[""],
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=True,
+        ),
+    )
+    columns = []
+    for f in target:
+        col = raw.column(f.name)
+        if pa.types.is_list(f.type):
+            # an empty cell is an empty list, not a null one
+            parts = pc.split_pattern(col, models.vocab.LIST_DELIMITER)
+            col = pc.coalesce(parts, pa.scalar([], pa.list_(pa.string()))).cast(f.type)
+        else:
+            col = col.cast(f.type)
+        columns.append(col)
+    return pa.Table.from_arrays(columns, schema=target)
+
+
+def arrow(name: str, path: str | Path | None = None) -> pa.Table:
+    """A table as a ``pyarrow.Table`` with the declared schema."""
+    model = _model(name)
+    package_dir = Path(path) if path is not None else datapackage_dir()
+    return read_csv_arrow(package_dir / "data" / f"{model.table}.csv", model)
+
+
+def pandas(name: str, path: str | Path | None = None) -> Any:
+    """A table as a pandas DataFrame (needs ``libyadata[pandas]``)."""
+    try:
+        import pandas  # noqa: F401
+    except ImportError:
+        raise MissingDependency("pandas", "pandas") from None
+    return arrow(name, path).to_pandas()
+
+
+def polars(name: str, path: str | Path | None = None) -> Any:
+    """A table as a polars DataFrame (needs ``libyadata[polars]``)."""
+    try:
+        import polars as pl
+    except ImportError:
+        raise MissingDependency("polars", "polars") from None
+    return pl.from_arrow(arrow(name, path))

@@ -70,8 +70,9 @@ class Record(BaseModel):
     @classmethod
     def _empty_is_null(cls, data: Any) -> Any:
         # CSV has no null: an empty cell means "no value", as Frictionless' missingValues [""].
+        # Dropping it lets pydantic say "Field required" or apply the field's default.
         if isinstance(data, dict):
-            return {k: (None if v == "" else v) for k, v in data.items()}
+            return {k: v for k, v in data.items() if v != ""}
         return data
 
     @classmethod

@@ -13,7 +13,6 @@ True
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -161,6 +160,8 @@ def source_text(source_id: str | None = None, *, path: str | Path | None = None)
     if source_id not in sources:
         raise KeyError(f"no source with id {source_id!r}")
     src = sources[source_id]
+    import hashlib  # load() alone does not need it
+
     data = (package_dir / src.text_path).read_bytes()
     if hashlib.sha256(data).hexdigest() != src.sha256:
         raise DataError("the stored text does not match its sha256 in sources.csv", file=src.text_path)

@@ -14,8 +14,6 @@ True
 'host'
 """
 
-from __future__ import annotations
-
 import calendar
 import datetime as dt
 from dataclasses import dataclass
@@ -50,7 +48,8 @@ class ForeignKey:
 class Record(BaseModel):
     """Base of every table row: immutable, no unknown fields."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=False)
+    # Bases are never validated themselves: building their validators would only slow import.
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     table: ClassVar[str]
     table_title: ClassVar[str]
@@ -76,7 +75,7 @@ class Record(BaseModel):
         return data
 
     @classmethod
-    def from_row(cls, row: dict[str, str]) -> Record:
+    def from_row(cls, row: dict[str, str]) -> "Record":
         """Build a record from a CSV row of strings."""
         return cls.model_validate(row)
 
@@ -109,6 +108,8 @@ class Evidence(BaseModel):
     W3C TextPositionSelector; prefix and suffix are the TextQuoteSelector context.
     """
 
+    model_config = ConfigDict(defer_build=True)
+
     source_id: Slug = Field(description="The source the quote is taken from (FK sources).")
     quote: Text = Field(description="The exact words of the source that support the record.")
     char_start: int = Field(ge=0, description="Offset of the quote's first code point in the source text.")
@@ -121,7 +122,7 @@ class Evidence(BaseModel):
     )
 
     @model_validator(mode="after")
-    def _span_matches_quote(self) -> Evidence:
+    def _span_matches_quote(self) -> "Evidence":
         if self.char_start >= self.char_end:
             raise ValueError(f"char_start ({self.char_start}) must be less than char_end ({self.char_end})")
         if len(self.quote) != self.char_end - self.char_start:
@@ -135,6 +136,8 @@ class Evidence(BaseModel):
 class DateInterval(BaseModel):
     """When an occurrence happened, as the interval its words allow."""
 
+    model_config = ConfigDict(defer_build=True)
+
     date_start: Optional[dt.date] = Field(default=None, description="Earliest date the text allows (ISO 8601).")
     date_end: Optional[dt.date] = Field(default=None, description="Latest date the text allows (ISO 8601).")
     date_precision: vocab.DatePrecision = Field(description="Granularity of the interval.")  # type: ignore[valid-type]
@@ -142,7 +145,7 @@ class DateInterval(BaseModel):
     date_basis: vocab.DateBasis = Field(description="How the dates follow from the text.")  # type: ignore[valid-type]
 
     @model_validator(mode="after")
-    def _interval_is_consistent(self) -> DateInterval:
+    def _interval_is_consistent(self) -> "DateInterval":
         check_interval(self.date_start, self.date_end, self.date_precision, self.date_basis)
         return self
 
@@ -247,7 +250,7 @@ class Actor(Record, Evidence):
         return value
 
     @model_validator(mode="after")
-    def _wikidata_cited(self) -> Actor:
+    def _wikidata_cited(self) -> "Actor":
         if (self.wikidata_id is None) != (self.wikidata_ref is None):
             raise ValueError("wikidata_id and wikidata_ref go together: cite where the item was verified")
         if self.affiliation_id == self.actor_id:
@@ -330,7 +333,7 @@ class Projection(Record, Evidence):
     notes: Optional[Text] = Field(default=None, description="Remarks on the record.")
 
     @model_validator(mode="after")
-    def _band_follows_word(self) -> Projection:
+    def _band_follows_word(self) -> "Projection":
         band = vocab.likelihood_band(self.likelihood_text)
         got = None if self.likelihood_low is None and self.likelihood_high is None else (
             self.likelihood_low, self.likelihood_high)

@@ -1,0 +1,91 @@
+"""The API a user touches: load(), lookups, source_text(), and its errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+import libyadata
+from libyadata.errors import DataError
+
+
+def test_load_gives_every_table_as_typed_immutable_records(data):
+    counts = data.counts()
+    assert set(counts) == set(libyadata.models.TABLES)
+    assert all(n > 0 for n in counts.values())
+    e = data.event("haftar-visit-russia-2017-08")
+    assert e.date_start == dt.date(2017, 8, 14) and e.date_precision == "day"
+    with pytest.raises(Exception):
+        e.summary = "x"  # type: ignore[misc]
+    with pytest.raises(Exception):
+        data.events = ()  # type: ignore[misc]
+
+
+def test_lookups_by_id(data):
+    haftar = data.actor("khalifa-haftar")
+    assert haftar.affiliation_id == "libyan-national-army"
+    events = data.events_of("khalifa-haftar")
+    dates = [e.date_start for e in events if e.date_start]
+    assert dates == sorted(dates) and events[-1].date_start is None  # undated last
+    assert ("host" in {role for _, role in data.participants("haftar-visit-russia-2017-08")})
+    assert [m.rank for m in data.motives_of("russia")] == [1, 2, 3, 4]
+    assert all("khalifa-haftar" in (r.subject_id, r.object_id) for r in data.relationships_of("khalifa-haftar"))
+    assert data.projections_of("russia")
+    with pytest.raises(KeyError, match="no actor with id 'nobody'"):
+        data.actor("nobody")
+    with pytest.raises(KeyError, match="no table 'people'"):
+        data.table("people")
+
+
+def test_source_text_checks_its_hash(package_copy):
+    text_file = next((package_copy / "sources").glob("*.txt"))
+    assert libyadata.source_text(path=package_copy).startswith("أخبار المركز")
+    text_file.write_bytes(text_file.read_bytes() + b" ")
+    with pytest.raises(DataError, match="does not match its sha256"):
+        libyadata.source_text(path=package_copy)
+    with pytest.raises(KeyError, match="no source with id 'x'"):
+        libyadata.source_text("x", path=package_copy)
+
+
+@pytest.mark.parametrize("edit,message", [
+    (lambda s: s.replace("actor_id,name", "actor_id,nom", 1), "row 1: header must be actor_id,name"),
+    (lambda s: s.replace(",person,", ",human,", 1), r"row 2, field kind: Input should be 'person'"),
+    (lambda s: s.replace("khalifa-haftar,Khalifa Haftar", ",Khalifa Haftar", 1), "row 2, field actor_id: Field required"),
+])
+def test_load_names_file_row_and_field(package_copy, edit, message):
+    path = package_copy / "data" / "actors.csv"
+    path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
+    with pytest.raises(DataError, match=f"data/actors.csv, {message}"):
+        libyadata.load(package_copy)
+
+
+def test_load_reports_bad_utf8_and_missing_files(package_copy):
+    (package_copy / "data" / "claims.csv").write_bytes(b"claim_id\n\xff\n")
+    with pytest.raises(DataError, match="data/claims.csv: not valid UTF-8 at byte"):
+        libyadata.load(package_copy)
+    (package_copy / "data" / "claims.csv").unlink()
+    with pytest.raises(DataError, match="data/claims.csv: file is missing"):
+        libyadata.load(package_copy)
+
+
+def test_arrow_tables_have_declared_types(data):
+    pa = pytest.importorskip("pyarrow")
+    t = libyadata.arrow("events")
+    assert t.num_rows == len(data.events)
+    assert t.schema.field("date_start").type == pa.date32()
+    assert t.column("event_id").to_pylist() == [e.event_id for e in data.events]
+    actors = libyadata.arrow("actors")
+    assert actors.column("aliases").to_pylist() == [list(a.aliases) for a in data.actors]
+    assert actors.column("role").to_pylist() == [a.role for a in data.actors]
+
+
+def test_pandas_and_polars_views(data):
+    pytest.importorskip("pandas")
+    pl = pytest.importorskip("polars")
+    df = libyadata.pandas("motives")
+    assert list(df.columns) == list(libyadata.models.Motive.columns) and len(df) == len(data.motives)
+    p = libyadata.polars("projections")
+    assert p.schema["likelihood_low"] == pl.Float64 and p.height == len(data.projections)
+    with pytest.raises(KeyError, match="no table 'nope'"):
+        libyadata.arrow("nope")

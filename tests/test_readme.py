@@ -41,3 +41,10 @@ def test_changelog_has_the_current_version():
     changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
     assert "## [Unreleased]" in changelog
     assert re.search(rf"^## \[{re.escape(__version__)}\] - \d{{4}}-\d{{2}}-\d{{2}}$", changelog, flags=re.M)
+
+
+def test_quick_start_runs():
+    pytest.importorskip("pandas")
+    pytest.importorskip("polars")
+    block = readme().split("## Quick start")[1].split("```python")[1].split("```")[0]
+    exec(compile(block, "README.md#quick-start", "exec"), {})

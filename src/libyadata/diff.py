@@ -104,8 +104,8 @@ class Package:
 def canonical(value: Any, field_type: str | None = None) -> str:
     """A cell as text that compares equal across CSV and Parquet: ``""`` for null, lists joined by ``|``.
 
-    >>> canonical("0.80", "number"), canonical(0.8), canonical(["a", "b"]), canonical(None)
-    ('0.8', '0.8', 'a|b', '')
+    >>> canonical("0.80", "number"), canonical(0.8), canonical("3.0", "number"), canonical(["a", "b"])
+    ('0.8', '0.8', '3', 'a|b')
     >>> canonical(dt.date(2017, 8, 14)), canonical("007", "string")
     ('2017-08-14', '007')
     """
@@ -118,7 +118,8 @@ def canonical(value: Any, field_type: str | None = None) -> str:
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if isinstance(value, float):
-        return repr(value)
+        # 3 and 3.0 are one number: an integer-to-number retyping must not show every cell as changed
+        return str(int(value)) if value.is_integer() and abs(value) < 2**53 else repr(value)
     if isinstance(value, int):
         return str(value)
     text = str(value)
@@ -128,7 +129,7 @@ def canonical(value: Any, field_type: str | None = None) -> str:
         if field_type == "integer":
             return str(int(text))
         if field_type == "number":
-            return repr(float(text))
+            return canonical(float(text))
         if field_type == "date":
             return dt.date.fromisoformat(text).isoformat()
     except ValueError:
@@ -483,9 +484,11 @@ def compare_package_metadata(old: dict[str, Any], new: dict[str, Any]) -> list[C
     return out
 
 
-def _constraint_change(table: str, name: str, key: str, o: Any, n: Any) -> Change:
+def _constraint_change(table: str, name: str, key: str, o: Any, n: Any) -> Change | None:
     where = f"field `{name}`"
     if key in ("required", "unique"):
+        if bool(o) == bool(n):  # absent and false mean the same
+            return None
         tighter = bool(n) and not bool(o)
         what = f"{key} {'added' if tighter else 'dropped'}"
     elif key == "enum":
@@ -500,12 +503,13 @@ def _constraint_change(table: str, name: str, key: str, o: Any, n: Any) -> Chang
             what = ("enum shrunk" if tighter else "enum grown") + "".join(
                 [f"; removed {_show(gone)}" if gone else "", f"; added {_show(new_values)}" if new_values else ""])
     elif key in _LOWER_BOUNDS or key in _UPPER_BOUNDS:
-        try:
-            raised = o is None or (n is not None and n > o)
-            lowered = n is None or (o is not None and n < o)
-        except TypeError:  # bounds of different types cannot be ordered: assume the worst
-            raised = lowered = True
-        tighter = raised if key in _LOWER_BOUNDS else lowered
+        if o is None or n is None:
+            tighter = o is None  # a bound added restricts; a bound dropped frees
+        else:
+            try:
+                tighter = n > o if key in _LOWER_BOUNDS else n < o
+            except TypeError:  # bounds of different types cannot be ordered: assume the worst
+                tighter = True
         what = f"{key} {_show(o)} -> {_show(n)}"
     elif key == "pattern":
         # Whether one regular expression accepts everything another does is undecidable in practice.
@@ -556,8 +560,9 @@ def compare_fields(table: str, old: list[dict[str, Any]], new: list[dict[str, An
                 out.append(Change("patch", "field_metadata", f"field `{name}`: {key} changed", table, name))
         oc, nc = o.get("constraints") or {}, n.get("constraints") or {}
         for key in sorted(oc.keys() | nc.keys()):
-            if oc.get(key) != nc.get(key):
-                out.append(_constraint_change(table, name, key, oc.get(key), nc.get(key)))
+            change = _constraint_change(table, name, key, oc.get(key), nc.get(key))
+            if oc.get(key) != nc.get(key) and change is not None:
+                out.append(change)
     return out
 
 
@@ -574,14 +579,14 @@ def compare_resources(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
             out.append(Change("minor", "resource_added", f"resource `{name}` added", name))
     for name in (n for n in o_res if n in n_res):
         o, n = o_res[name], n_res[name]
+        if (o.get("path"), o.get("format")) != (n.get("path"), n.get("format")):
+            out.append(Change("none", "relocated", f"resource `{name}` moved: {_show(o.get('path'))} -> "
+                              f"{_show(n.get('path'))} (no bump: where the data is stored is not the data)", name))
         for key in sorted((o.keys() | n.keys()) - {"name", "schema"}):
             if o.get(key) == n.get(key):
                 continue
             if key == "hash" and not o.get("schema") and not n.get("schema"):
                 out.append(Change("patch", "content_changed", f"resource `{name}`: content changed", name))
-            elif key in ("path", "format", "mediatype"):
-                out.append(Change("none", "relocated", f"resource `{name}`: {key} {_show(o.get(key))} -> "
-                                  f"{_show(n.get(key))} (no bump: the data moved, it did not change)", name))
             elif key not in DISTRIBUTION:
                 out.append(Change("patch", "resource_metadata", f"resource `{name}`: {key} changed", name))
         os_, ns = o.get("schema") or {}, n.get("schema") or {}
@@ -618,7 +623,7 @@ def _compare_keys(table: str, o: dict[str, Any], n: dict[str, Any]) -> list[Chan
 def meaning_text(row: dict[str, str], pk: Iterable[str]) -> str:
     """What a record says, without its key, remarks and evidence offsets: used to spot a reused id."""
     skip = NOT_MEANING | set(pk)
-    return "\n".join(f"{k}={v}" for k, v in row.items() if k not in skip)
+    return "\n".join(v for k, v in row.items() if k not in skip)
 
 
 def same_meaning(old: dict[str, str], new: dict[str, str], pk: Iterable[str]) -> bool:

@@ -1,0 +1,179 @@
+"""The data dictionary (``docs/data-dictionary.md``), generated from the models and vocabularies.
+
+Every table with its keys and fields (type, whether required, constraints, meaning),
+the rules that tie fields together, and every controlled vocabulary with the meaning
+of each value, the PLOVER/CAMEO coding of event types and the ICD 203 bands of
+likelihood words. ``libyadata docs`` rewrites the file; ``libyadata docs --check``
+and the test suite fail when the committed file differs from what the models give.
+
+>>> md = data_dictionary()
+>>> "| `event_id` | string | yes |" in md and "### `event_type`" in md
+True
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from . import models, vocab
+from .csvio import atomic_write
+from .models import Record
+
+OUTPUT = Path("docs") / "data-dictionary.md"
+
+#: Rules that span several fields, by the class that enforces them (its validators have no declarative form).
+CROSS_FIELD_RULES: dict[type, list[str]] = {
+    models.Evidence: [
+        "`char_start` < `char_end`, and `quote` is exactly the source text's code points "
+        "`char_start`..`char_end` (end exclusive); `quote_prefix`/`quote_suffix` are the "
+        f"{models.CONTEXT_CHARS} code points around it.",
+    ],
+    models.DateInterval: [
+        "`date_precision` `unknown` and `date_basis` `undated` go together and leave both dates empty; "
+        "any other precision needs both dates, with `date_start` ≤ `date_end`, "
+        f"within {models.MIN_DATE}..{models.MAX_DATE}.",
+        "`day`: `date_start` = `date_end`; `month`: first to last day of one month; "
+        "`year`: 1 January to 31 December of one year.",
+    ],
+    models.Actor: [
+        "`wikidata_id` and `wikidata_ref` are both filled or both empty; `affiliation_id` is never the actor itself.",
+    ],
+    models.Projection: [
+        "`likelihood_low`/`likelihood_high` are the ICD 203 band of `likelihood_text` "
+        "(see [Likelihood words](#likelihood-words-icd-203)), or both empty when the word has no band.",
+    ],
+}
+
+
+def _cell(text: str) -> str:
+    """Text safe inside a Markdown table cell."""
+    return text.replace("\n", " ").replace("|", "\\|")
+
+
+def _vocabulary_of(values: list[str]) -> str | None:
+    for name, terms in vocab.VOCABULARIES.items():
+        if list(terms) == list(values):
+            return name
+    return None
+
+
+def _constraints(c: dict[str, Any]) -> str:
+    parts = []
+    if "enum" in c:
+        name = _vocabulary_of(c["enum"])
+        parts.append(f"one of [`{name}`](#{name})" if name else
+                     "one of " + ", ".join(f"`{v}`" for v in c["enum"]))
+    if "pattern" in c:
+        parts.append(f"pattern `{c['pattern']}`")
+    for key, label in (("minLength", "min length"), ("maxLength", "max length"),
+                       ("minimum", "minimum"), ("maximum", "maximum")):
+        if key in c:
+            parts.append(f"{label} {c[key]}")
+    return _cell(", ".join(parts))
+
+
+def _table_section(model: type[Record]) -> list[str]:
+    from .schema import table_fields
+
+    doc = " ".join((model.__doc__ or "").split())
+    out = [f"### `{model.table}`", "", f"**{model.table_title}.** {doc}", ""]
+    out.append("Primary key: " + ", ".join(f"`{k}`" for k in model.primary_key) + ".  ")
+    if model.foreign_keys:
+        fks = [", ".join(f"`{f}`" for f in fk.fields) + f" → [`{fk.resource}`](#{fk.resource})."
+               + ", ".join(f"`{r}`" for r in fk.reference) for fk in model.foreign_keys]
+        out.append("Foreign keys: " + "; ".join(fks) + ".  ")
+    out.append(f"File: `datapackage/data/{model.table}.csv`.")
+    out += ["", "| # | field | type | required | constraints | description |", "|---:|---|---|---|---|---|"]
+    for i, f in enumerate(table_fields(model), start=1):
+        c = f.get("constraints", {})
+        out.append(f"| {i} | `{f['name']}` | {f['type']} | {'yes' if c.get('required') else ''} | "
+                   f"{_constraints(c)} | {_cell(f['description'])} |")
+    rules = [r for cls, rs in CROSS_FIELD_RULES.items() if issubclass(model, cls) for r in rs]
+    if rules:
+        out += ["", "Rules across fields:", ""] + [f"- {r}" for r in rules]
+    return out + [""]
+
+
+def _users(name: str) -> list[str]:
+    from .schema import table_fields
+
+    terms = list(vocab.VOCABULARIES[name])
+    return [f"`{m.table}.{f['name']}`" for m in models.MODELS for f in table_fields(m)
+            if f.get("constraints", {}).get("enum") == terms]
+
+
+def _vocabulary_section(name: str) -> list[str]:
+    terms = vocab.VOCABULARIES[name]
+    used = _users(name)
+    out = [f"### `{name}`", ""]
+    if used:
+        out += ["Used by " + ", ".join(used) + ".", ""]
+    if name == "event_type":
+        out += ["| value | meaning | PLOVER | CAMEO |", "|---|---|---|---|"]
+        for value, t in terms.items():
+            plover = f"{t.plover}" + (f" (mode {t.plover_mode})" if t.plover_mode else "") if t.plover else "—"
+            cameo = f"{t.cameo} {t.cameo_label}" if t.cameo else "—"
+            meaning = t.meaning + (f" *Unmapped:* {t.why_unmapped}" if t.why_unmapped else "")
+            out.append(f"| `{value}` | {_cell(meaning)} | {_cell(plover)} | {_cell(cameo)} |")
+    else:
+        out += ["| value | meaning |", "|---|---|"]
+        out += [f"| `{value}` | {_cell(vocab.meaning(name, value))} |" for value in terms]
+    return out + [""]
+
+
+def _likelihood_section() -> list[str]:
+    out = ["### Likelihood words (ICD 203)", "",
+           "`projections.likelihood_text` words that carry a probability band (Intelligence Community "
+           "Directive 203, words of estimative probability); the match ignores case and surrounding spaces.", "",
+           "| word | low | high |", "|---|---:|---:|"]
+    out += [f"| {word} | {low:.2f} | {high:.2f} |" for word, (low, high) in vocab.ICD203_BANDS.items()]
+    return out + [""]
+
+
+def data_dictionary() -> str:
+    """The whole data dictionary as Markdown."""
+    out = [
+        "# Data dictionary",
+        "",
+        "<!-- Generated from src/libyadata/models.py and vocab.py by `libyadata docs`; do not edit. -->",
+        "",
+        "Every table of the libyadata data package, every field with its type, constraints and "
+        "meaning, and every controlled vocabulary with the meaning of each value. It is generated "
+        "from the Pydantic models, the same source as the Table Schemas in `schema/` and "
+        "`datapackage/datapackage.json`.",
+        "",
+        "Cell conventions (CSV): UTF-8, one header row; an empty cell is null; "
+        f"list cells join their items with `{vocab.LIST_DELIMITER}`; dates are ISO 8601 (`YYYY-MM-DD`); "
+        "character offsets count Unicode code points, end exclusive.",
+        "",
+        "## Tables",
+        "",
+    ]
+    out += [f"- [`{m.table}`](#{m.table}): {m.table_title}" for m in models.MODELS]
+    out.append("")
+    for model in models.MODELS:
+        out += _table_section(model)
+    out += ["## Controlled vocabularies", ""]
+    out += [f"- [`{n}`](#{n})" for n in vocab.VOCABULARIES]
+    out += ["- [Likelihood words (ICD 203)](#likelihood-words-icd-203)", ""]
+    for name in vocab.VOCABULARIES:
+        out += _vocabulary_section(name)
+    out += _likelihood_section()
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def write(repo_root: Path) -> bool:
+    """Rewrite the data dictionary if it differs; return whether it was written."""
+    path = Path(repo_root) / OUTPUT
+    data = data_dictionary().encode("utf-8")
+    if path.is_file() and path.read_bytes() == data:
+        return False
+    atomic_write(path, data)
+    return True
+
+
+def is_stale(repo_root: Path) -> bool:
+    """Whether the committed data dictionary differs from what the models generate."""
+    path = Path(repo_root) / OUTPUT
+    return not path.is_file() or path.read_bytes() != data_dictionary().encode("utf-8")

@@ -1,0 +1,96 @@
+"""The data dictionary: complete, generated, and a failing check when it is out of date."""
+
+from __future__ import annotations
+
+import doctest
+import re
+
+import pytest
+
+from libyadata import cli, docs, models, vocab
+from libyadata.commands import docs as docs_command
+from libyadata.resources import repository_root
+from libyadata.schema import table_fields
+
+ROOT = repository_root()
+
+
+@pytest.fixture(scope="module")
+def md() -> str:
+    return docs.data_dictionary()
+
+
+def section(md: str, heading: str) -> str:
+    start = md.index(f"\n### `{heading}`\n")
+    end = md.find("\n### ", start + 1)
+    return md[start:end if end != -1 else None]
+
+
+def test_doctests():
+    assert doctest.testmod(docs).failed == 0
+
+
+@pytest.mark.skipif(ROOT is None, reason="needs a source checkout")
+def test_committed_dictionary_is_up_to_date():
+    assert not docs.is_stale(ROOT), "run `libyadata docs` and commit docs/data-dictionary.md"
+
+
+def test_every_table_and_field_with_type_and_constraints(md):
+    for model in models.MODELS:
+        text = section(md, model.table)
+        assert "Primary key: " + ", ".join(f"`{k}`" for k in model.primary_key) in text
+        for fk in model.foreign_keys:
+            assert f"[`{fk.resource}`](#{fk.resource})" in text
+        rows = re.findall(r"^\| \d+ \| `([a-z0-9_]+)` \| (\w+) \| (yes|) \|", text, flags=re.M)
+        expected = [(f["name"], f["type"], "yes" if f.get("constraints", {}).get("required") else "")
+                    for f in table_fields(model)]
+        assert rows == expected, model.table
+    assert "| 3 | `role` | string | yes | one of [`event_role`](#event_role) |" in md
+    assert "pattern `^[a-z0-9]+(-[a-z0-9]+)*$`, max length 100" in md
+    # a pipe inside a pattern is escaped so that the table keeps its columns
+    assert "pattern `^[^\\|]+(\\\\|[^\\|]+)*$`" in section(md, "actors")
+
+
+def test_cross_field_rules_are_stated(md):
+    assert "`day`: `date_start` = `date_end`" in section(md, "events")
+    assert "ICD 203 band of `likelihood_text`" in section(md, "projections")
+    assert "Rules across fields" not in section(md, "event_actors")
+
+
+def test_every_vocabulary_value_with_its_meaning(md):
+    for name, terms in vocab.VOCABULARIES.items():
+        text = section(md, name)
+        for value in terms:
+            meaning = vocab.meaning(name, value).replace("|", "\\|")
+            assert f"| `{value}` | {meaning}" in text, (name, value)
+
+
+def test_event_types_carry_plover_and_cameo(md):
+    text = section(md, "event_type")
+    assert "| `visit` | An actor travels to another actor's territory or asset and is received there. " \
+           "| CONSULT (mode visit) | 042 Make a visit |" in text
+    assert "*Unmapped:* Neither PLOVER nor CAMEO codes appointments to office. | — | — |" in text
+
+
+def test_icd203_bands(md):
+    text = md[md.index("### Likelihood words (ICD 203)"):]
+    for word, (low, high) in vocab.ICD203_BANDS.items():
+        assert f"| {word} | {low:.2f} | {high:.2f} |" in text
+
+
+def test_a_vocabulary_change_makes_it_stale(tmp_path, monkeypatch):
+    assert docs.write(tmp_path) is True
+    assert docs.write(tmp_path) is False and not docs.is_stale(tmp_path)
+    monkeypatch.setitem(vocab.EXCLUSION_REASONS, "heading", "A heading, reworded.")
+    assert docs.is_stale(tmp_path)
+
+
+def test_check_command_fails_when_out_of_date(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(docs_command, "require_repository", lambda: tmp_path)
+    assert cli.main(["docs", "--check"]) == 1
+    assert capsys.readouterr().err == "out of date: docs/data-dictionary.md (run: libyadata docs)\n"
+    assert cli.main(["docs"]) == 0
+    assert capsys.readouterr().out == "wrote docs/data-dictionary.md\n"
+    assert cli.main(["docs", "--check"]) == 0
+    (tmp_path / "docs" / "data-dictionary.md").write_text("# edited by hand\n")
+    assert cli.main(["docs", "--check"]) == 1

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import meta, models, vocab
 from .csvio import atomic_write, to_csv_bytes
-from .errors import LibyadataError
+from .errors import DataError, LibyadataError
 from .resources import datapackage_dir
 
 if TYPE_CHECKING:
@@ -111,12 +111,17 @@ def read(name: str, package_dir: Path | None = None) -> pa.Table:
 
 def from_csv(csv_path: Path, model: type[models.Record]) -> pa.Table:
     """A table's CSV as an Arrow table with its declared schema."""
+    import pyarrow as pa
+
     from .tables import read_csv_arrow
 
     try:
         return read_csv_arrow(Path(csv_path), model)
-    except (ValueError, TypeError) as exc:  # pyarrow's ArrowInvalid is a ValueError
-        raise LibyadataError(f"{csv_path}: cannot read as table {model.table!r}: {exc}") from None
+    except (pa.ArrowException, ValueError, TypeError, KeyError) as exc:
+        # pyarrow names the column and value but not the file; the contract checks
+        # (libyadata.load, frictionless) give row-level detail.
+        raise DataError(f"cannot read as table {model.table!r} with its declared types: {exc}",
+                        file=str(csv_path)) from None
 
 
 def to_bytes(table: pa.Table) -> bytes:

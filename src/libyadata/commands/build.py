@@ -13,12 +13,14 @@ noted (exit 0), unless --exact is given.
 Example:
   libyadata build            # rewrite what differs
   libyadata build --check    # exit 1 and name every table that would change
+  libyadata build --check path/to/datapackage
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from ._common import require_repository
 
@@ -26,6 +28,8 @@ HELP = "build (or --check) the Parquet files from the CSV tables"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", nargs="?", type=Path, default=None,
+                        help="data package directory (default: datapackage/ of this source checkout)")
     parser.add_argument("--check", action="store_true",
                         help="only compare the committed Parquet files with a fresh build; exit 1 if the data differ")
     parser.add_argument("--exact", action="store_true",
@@ -35,8 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from .. import parquet
 
-    root = require_repository()
-    package = root / "datapackage"
+    package = args.path if args.path is not None else require_repository() / "datapackage"
     if args.check:
         found = parquet.check(package)
         failing = [d for d in found if d.is_data_change or args.exact]
@@ -50,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     written = parquet.build(package)
     for p in written:
-        print(f"wrote {p.relative_to(root)}")
+        print(f"wrote {p}")
     if not written:
         print("Parquet files are up to date")
     return 0

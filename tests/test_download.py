@@ -1,0 +1,223 @@
+"""Download against a real HTTP server on 127.0.0.1 serving a built release.
+
+Every failure must name the file and the URL and leave nothing partial or
+unverified at the destination.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from libyadata import __version__, downloads, release
+from libyadata.cli import main
+from libyadata.downloads import DownloadError
+
+
+class Handler(http.server.SimpleHTTPRequestHandler):
+    """Serves the release folder; ``server.modes`` makes chosen files misbehave."""
+
+    def log_message(self, *args):  # keep pytest output clean
+        pass
+
+    def do_GET(self):
+        name = self.path.rsplit("/", 1)[-1]
+        self.server.requests.append(name)
+        mode = self.server.modes.get(name)
+        if mode == "drop" or (mode == "drop-once" and self.server.requests.count(name) == 1):
+            data = Path(self.translate_path(self.path)).read_bytes()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data[: len(data) // 2])
+            self.wfile.flush()
+            self.close_connection = True  # hang up with half the promised bytes sent
+            return
+        if mode == "stall":
+            self.server.unstall.wait(30)
+            return
+        super().do_GET()
+
+
+class Server:
+    def __init__(self, root: Path):
+        self.httpd = http.server.ThreadingHTTPServer(
+            ("127.0.0.1", 0), functools.partial(Handler, directory=str(root)))
+        self.httpd.daemon_threads = True
+        self.httpd.requests, self.httpd.modes = [], {}
+        self.httpd.unstall = threading.Event()
+        self.root = root / __version__
+        self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}/{{version}}/"
+        self.url = self.base_url.replace("{version}", __version__)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                       daemon=True)
+        self.thread.start()
+
+    @property
+    def requests(self) -> list[str]:
+        return self.httpd.requests
+
+    @property
+    def modes(self) -> dict[str, str]:
+        return self.httpd.modes
+
+    def stop(self) -> None:
+        self.httpd.unstall.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def release_dir(tmp_path_factory) -> Path:
+    return release.make(tmp_path_factory.mktemp("release")).parent
+
+
+@pytest.fixture()
+def server(release_dir, tmp_path):
+    root = tmp_path / "served"
+    shutil.copytree(release_dir, root)
+    s = Server(root)
+    yield s
+    s.stop()
+
+
+def verified(dest: Path) -> dict[str, bool]:
+    """Every file at dest and whether it matches the shipped registry."""
+    hashes = release.registry(__version__)
+    return {p.name: release.sha256(p) == hashes.get(p.name) for p in dest.iterdir()}
+
+
+def test_downloads_and_verifies_every_parquet_file(server, tmp_path):
+    dest = tmp_path / "dest"
+    folder = downloads.download(dest=dest, base_url=server.base_url)
+    assert folder == dest
+    expected = sorted(n for n in release.registry() if n.endswith(".parquet")) + ["datapackage.json"]
+    assert sorted(verified(dest)) == sorted(expected) and all(verified(dest).values())
+    assert pq.ParquetFile(dest / "events.parquet").metadata.num_rows > 0
+    assert sorted(server.requests) == sorted(expected)
+
+
+def test_second_call_uses_the_cache_without_network(server, tmp_path):
+    dest = tmp_path / "dest"
+    downloads.download(dest=dest, base_url=server.base_url)
+    server.stop()
+    before = {p.name: p.stat().st_mtime_ns for p in dest.iterdir()}
+    assert downloads.download(dest=dest, base_url=server.base_url) == dest
+    assert {p.name: p.stat().st_mtime_ns for p in dest.iterdir()} == before
+    # it re-hashes what it finds: a damaged cached file is dropped and fetched again,
+    # which here fails (the server is gone) and leaves no unverified copy behind
+    (dest / "claims.parquet").write_bytes(b"tampered")
+    with pytest.raises(DownloadError) as exc:
+        downloads.download(dest=dest, base_url=server.base_url, retries=0)
+    assert exc.value.file == "claims.parquet" and exc.value.url == server.url + "claims.parquet"
+    assert "claims.parquet" not in verified(dest) and all(verified(dest).values())
+
+
+def test_environment_chooses_cache_and_mirror(server, tmp_path, monkeypatch):
+    monkeypatch.setenv("LIBYADATA_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("LIBYADATA_BASE_URL", server.base_url)
+    folder = downloads.download(files=["sources.parquet"])
+    assert folder == tmp_path / "cache" / __version__
+    assert verified(folder) == {"sources.parquet": True}
+    assert downloads.cache_dir() == folder
+
+
+def test_default_cache_is_the_user_cache_dir(monkeypatch):
+    import platformdirs
+
+    monkeypatch.delenv("LIBYADATA_CACHE", raising=False)
+    assert downloads.cache_dir("1.0.0") == Path(platformdirs.user_cache_dir("libyadata")) / "1.0.0"
+    monkeypatch.delenv("LIBYADATA_BASE_URL", raising=False)
+    assert downloads.base_url_for("1.0.0") == "https://github.com/libyadata/libyadata/releases/download/v1.0.0/"
+
+
+def test_corrupted_file_is_rejected_and_not_kept(server, tmp_path):
+    served = server.root / "events.parquet"
+    served.write_bytes(served.read_bytes()[:-1] + b"\0")
+    dest = tmp_path / "dest"
+    with pytest.raises(DownloadError) as exc:
+        downloads.download(dest=dest, base_url=server.base_url, retries=0)
+    msg = str(exc.value)
+    assert msg.startswith(f"events.parquet: could not download {server.url}events.parquet: SHA-256 mismatch")
+    assert release.registry()["events.parquet"] in msg
+    # files fetched before it were verified and stay; nothing of events.parquet does
+    assert "events.parquet" not in verified(dest) and all(verified(dest).values())
+    assert {"actors.parquet", "claims.parquet"} <= set(verified(dest))
+
+
+def test_missing_file_is_an_http_404_naming_file_and_url(server, tmp_path):
+    (server.root / "motives.parquet").unlink()
+    dest = tmp_path / "dest"
+    with pytest.raises(DownloadError) as exc:
+        downloads.download(dest=dest, base_url=server.base_url, files=["motives.parquet"], retries=0)
+    assert str(exc.value) == (f"motives.parquet: could not download {server.url}motives.parquet: "
+                              "HTTP 404 after 1 attempt")
+    assert verified(dest) == {}
+
+
+def test_connection_closed_mid_transfer(server, tmp_path):
+    server.modes["events.parquet"] = "drop"
+    dest = tmp_path / "dest"
+    with pytest.raises(DownloadError) as exc:
+        downloads.download(dest=dest, base_url=server.base_url, files=["events.parquet"], retries=0)
+    assert str(exc.value).startswith(f"events.parquet: could not download {server.url}events.parquet: "
+                                     "connection failed or closed mid-transfer after 1 attempt")
+    assert verified(dest) == {}
+
+
+def test_transient_failure_is_retried(server, tmp_path):
+    server.modes["events.parquet"] = "drop-once"
+    dest = tmp_path / "dest"
+    downloads.download(dest=dest, base_url=server.base_url, files=["events.parquet"], retries=1)
+    assert server.requests == ["events.parquet", "events.parquet"]
+    assert verified(dest) == {"events.parquet": True}
+
+
+def test_timeout_names_file_and_url(server, tmp_path):
+    server.modes["actors.parquet"] = "stall"
+    dest = tmp_path / "dest"
+    with pytest.raises(DownloadError) as exc:
+        downloads.download(dest=dest, base_url=server.base_url, files=["actors.parquet"], retries=0,
+                           timeout=0.5)
+    assert str(exc.value) == (f"actors.parquet: could not download {server.url}actors.parquet: "
+                              "timed out (no data for 0.5 s) after 1 attempt")
+    assert verified(dest) == {}
+
+
+def test_retries_are_bounded(server, tmp_path):
+    server.modes["sources.parquet"] = "drop"
+    with pytest.raises(DownloadError, match="after 2 attempts"):
+        downloads.download(dest=tmp_path / "dest", base_url=server.base_url, files=["sources.parquet"],
+                           retries=1)
+    assert server.requests == ["sources.parquet", "sources.parquet"]
+
+
+def test_unknown_version_file_and_url_are_refused(tmp_path):
+    with pytest.raises(release.LibyadataError, match=f"knows no file hashes for version 0.0.1 .*{__version__}"):
+        downloads.download("0.0.1", dest=tmp_path)
+    with pytest.raises(release.LibyadataError, match="not a release version: '../1.0.0'"):
+        downloads.download("../1.0.0", dest=tmp_path)
+    with pytest.raises(release.LibyadataError, match="not a file of release .*: evil.parquet; files: actors"):
+        downloads.download(dest=tmp_path, files=["evil.parquet"])
+    with pytest.raises(release.LibyadataError, match="base URL must be http:// or https://"):
+        downloads.download(dest=tmp_path, base_url="file:///etc/")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_download_and_its_errors(server, tmp_path, capsys):
+    dest = tmp_path / "dest"
+    assert main(["download", "--dest", str(dest), "--base-url", server.base_url,
+                 "--file", "sources.parquet", "--file", "datapackage.json"]) == 0
+    assert capsys.readouterr().out.splitlines() == [str(dest / "datapackage.json"), str(dest / "sources.parquet")]
+    (server.root / "claims.parquet").unlink()
+    assert main(["download", "--dest", str(dest), "--base-url", server.base_url, "--retries", "0",
+                 "--file", "claims.parquet"]) == 2
+    err = capsys.readouterr().err
+    assert err == (f"libyadata download: error: claims.parquet: could not download {server.url}claims.parquet: "
+                   "HTTP 404 after 1 attempt\n")

@@ -105,3 +105,13 @@ def test_workflow_runs_the_commands_a_person_runs():
         if run.startswith("libyadata "):
             assert run.split()[1] in verbs, run
     assert "pull_request_target" not in text and "dist/data/" in text
+
+
+def test_workflow_is_valid_yaml_and_each_run_is_one_command():
+    yaml = pytest.importorskip("yaml")
+    doc = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    assert doc[True] == {"push": {"tags": ["v*"]}}  # YAML 1.1 reads the key "on" as True
+    steps = doc["jobs"]["release"]["steps"]
+    runs = [s["run"] for s in steps if "run" in s]
+    assert runs == re.findall(r"^\s+run: (.+)$", WORKFLOW.read_text(encoding="utf-8"), re.M)
+    assert runs[-1].startswith('gh release create "$TAG"') and runs[-1].endswith("dist/data/*/*")

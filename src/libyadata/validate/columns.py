@@ -1,0 +1,276 @@
+"""Field checks on whole columns: types, constraints, vocabularies and text hygiene.
+
+Every rule comes from the models through ``libyadata.schema.table_fields`` (type,
+required, enum, pattern, lengths, minimum/maximum) and the model's JSON Schema (list
+items); nothing is restated here. Text columns are cast without raising: the cells
+that would fail are located by a mask first, so every bad cell is reported, and
+Python touches only those cells to word the message.
+"""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .. import vocab
+from ..models import Record
+from ..schema import LIST_PATTERN, table_fields
+from . import _arrow as A
+from .report import Report
+from .structure import RawTable
+
+INTEGER_RE = r"^[+-]?[0-9]{1,18}$"
+NUMBER_RE = r"^[+-]?(?:[0-9]{1,300}(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?$"
+DATE_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+#: C0 and C1 controls except line feed, and format characters (zero-width, bidi controls).
+INVISIBLE_RE = r"[\x{0}-\x{9}\x{b}-\x{1f}\x{7f}-\x{9f}\p{Cf}]"
+#: What a spreadsheet runs as a formula (CWE-1236); '-' only when no number follows.
+FORMULA_RE = r"^(?:[=+@\t\r]|-(?:$|[^0-9.]))"
+EXPECT = {"integer": "a whole number such as 3", "number": "a decimal number such as 0.55",
+          "date": "a date written YYYY-MM-DD"}
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    number: int
+    type: str
+    required: bool = False
+    enum: tuple[str, ...] | None = None
+    vocabulary: str | None = None
+    pattern: str | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    items: dict[str, Any] = field(default_factory=dict)
+
+
+@lru_cache(maxsize=None)
+def field_specs(model: type[Record]) -> tuple[FieldSpec, ...]:
+    """The checkable form of a model's Table Schema fields."""
+    props = model.model_json_schema()["properties"]
+    out = []
+    for number, f in enumerate(table_fields(model), start=1):
+        c = f.get("constraints", {})
+        enum = tuple(c["enum"]) if "enum" in c else None
+        vocabulary = None
+        if enum is not None:
+            vocabulary = next((name for name, terms in vocab.VOCABULARIES.items() if tuple(terms) == enum), None)
+        items = {}
+        if c.get("pattern") == LIST_PATTERN:
+            items = {k: v for k, v in props[f["name"]].get("items", {}).items() if k != "type"}
+        out.append(FieldSpec(f["name"], number, f["type"], bool(c.get("required")), enum, vocabulary,
+                             c.get("pattern"), c.get("minLength"), c.get("maxLength"), c.get("minimum"),
+                             c.get("maximum"), items))
+    return tuple(out)
+
+
+@dataclass
+class Checked:
+    """Typed columns (bad cells null) and, per field, the rows with any fault."""
+
+    typed: dict[str, pa.ChunkedArray] = field(default_factory=dict)
+    bad: dict[str, pa.ChunkedArray] = field(default_factory=dict)
+
+    def clean(self, *names: str) -> pa.ChunkedArray | None:
+        """Rows where none of ``names`` has a fault (None when all are clean everywhere)."""
+        out = None
+        for n in names:
+            if n in self.bad:
+                ok = pc.invert(self.bad[n])
+                out = ok if out is None else pc.and_(out, ok)
+        return out
+
+
+def emit(report: Report, raw: RawTable, mask: Any, type: str, spec: FieldSpec | None,
+         message: Callable[[Any, int], str] | str, column: str | None = None,
+         idx: np.ndarray | None = None) -> int:
+    """Report every row of ``mask`` (up to the report's room); returns how many there were."""
+    if idx is None:
+        idx = A.indices(mask)
+    n = len(idx)
+    if not n:
+        return 0
+    room = report.room()
+    shown = idx if room is None else idx[:room]
+    if len(shown) < n:
+        report.count_dropped(n - len(shown))
+    name = column or (spec.name if spec else None)
+    col = raw.table.column(name) if name in raw.table.column_names else None
+    rows = raw.rows(shown)
+    for i, r in zip(shown.tolist(), rows.tolist()):
+        cell = col[i].as_py() if col is not None else None
+        text = message if isinstance(message, str) else message(cell, i)
+        report.add(type, text, file=raw.file, row=int(r), field=name, cell=cell,
+                   field_number=spec.number if spec else None)
+    return n
+
+
+def _null(t: pa.DataType) -> pa.Scalar:
+    return pa.nulls(1, t)[0]
+
+
+def _cast(col: pa.ChunkedArray, spec: FieldSpec) -> tuple[pa.ChunkedArray, pa.ChunkedArray | None]:
+    """(typed column, mask of cells that are not of the type) without raising."""
+    if spec.type == "string":
+        return col, None
+    if spec.type == "integer":
+        ok = pc.match_substring_regex(col, INTEGER_RE)
+        typed = pc.cast(pc.if_else(ok, col, _null(pa.string())), pa.int64())
+    elif spec.type == "number":
+        ok = pc.match_substring_regex(col, NUMBER_RE)
+        typed = pc.cast(pc.if_else(ok, col, _null(pa.string())), pa.float64())
+        finite = pc.is_finite(typed)
+        ok = pc.and_(ok, finite)
+        typed = pc.if_else(finite, typed, _null(pa.float64()))
+    elif spec.type == "date":
+        ok = pc.match_substring_regex(col, DATE_RE)
+        stamp = pc.strptime(pc.if_else(ok, col, _null(pa.string())), format="%Y-%m-%d", unit="s",
+                            error_is_null=True)
+        typed = pc.cast(stamp, pa.date32())
+        # strptime rolls 2017-02-30 over to March: a date is valid only if it prints back the same.
+        ok = A.fill(pc.equal(pc.cast(typed, pa.string()), col))
+        typed = pc.if_else(ok, typed, _null(pa.date32()))
+    else:  # pragma: no cover - schema.table_fields has no other type
+        raise TypeError(spec.type)
+    bad = pc.and_(col.is_valid(), pc.invert(A.fill(ok)))
+    return typed, bad
+
+
+def _codepoint(ch: str) -> str:
+    return f"U+{ord(ch):04X} {unicodedata.name(ch, 'control character')}"
+
+
+def _invisible_message(cell: Any, _: int) -> str:
+    for pos, ch in enumerate(cell):
+        if ch != "\n" and unicodedata.category(ch) in ("Cc", "Cf"):
+            return f"cell holds {_codepoint(ch)} at position {pos}; remove invisible and control characters"
+    return "cell holds an invisible or control character"  # pragma: no cover
+
+
+def _formula_message(cell: Any, _: int) -> str:
+    return (f"cell starts with {cell[:1]!r}: a spreadsheet would run it as a formula; reword it so it does not "
+            "start with =, +, -, @, tab or CR")
+
+
+def hygiene(report: Report, raw: RawTable, spec: FieldSpec, col: pa.ChunkedArray) -> pa.ChunkedArray:
+    """NFC, invisible characters and formula triggers; returns the mask of faulty cells."""
+    formula = A.fill(pc.match_substring_regex(col, FORMULA_RE))
+    emit(report, raw, formula, "formula-injection", spec, _formula_message)
+    invisible = A.fill(pc.match_substring_regex(col, INVISIBLE_RE))
+    emit(report, raw, invisible, "unicode-error", spec, _invisible_message)
+    bad = pc.or_(formula, invisible)
+    non_ascii = pc.invert(A.fill(pc.string_is_ascii(col)))
+    if A.any_true(non_ascii):
+        idx = A.indices(non_ascii)
+        sub = col.take(idx)
+        not_nfc = A.indices(pc.not_equal(pc.utf8_normalize(sub, "NFC"), sub))
+        if len(not_nfc):
+            rows = idx[not_nfc]
+            emit(report, raw, None, "unicode-error", spec,
+                 "cell is not in Unicode NFC (a character is written decomposed); retype it or normalise to NFC",
+                 idx=rows)
+            mask = np.zeros(raw.num_rows, dtype=bool)
+            mask[rows] = True
+            bad = pc.or_(bad, A.bools(mask))
+    return bad
+
+
+def _vocabulary_message(spec: FieldSpec) -> Callable[[Any, int], str]:
+    allowed = spec.enum or ()
+
+    def message(cell: Any, _: int) -> str:
+        close = difflib.get_close_matches(str(cell), allowed, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        name = f"the vocabulary {spec.vocabulary}" if spec.vocabulary else f"the values of {spec.name}"
+        return f"{cell!r} is not in {name}; {hint}allowed: {', '.join(allowed)}"
+    return message
+
+
+def check_field(report: Report, raw: RawTable, spec: FieldSpec, out: Checked) -> None:
+    col = raw.table.column(spec.name)
+    bad = hygiene(report, raw, spec, col)
+    if spec.required:
+        missing = col.is_null()
+        emit(report, raw, missing, "constraint-error", spec,
+             f"{spec.name} is required but the cell is empty")
+        bad = pc.or_(bad, missing)
+    typed, type_bad = _cast(col, spec)
+    if type_bad is not None:
+        emit(report, raw, type_bad, "type-error", spec,
+             lambda cell, _: f"{cell!r} is not {spec.type}: write {EXPECT[spec.type]}")
+        bad = pc.or_(bad, type_bad)
+    ok = pc.and_(typed.is_valid(), pc.invert(type_bad) if type_bad is not None else typed.is_valid())
+    ok = A.fill(ok)
+
+    def constraint(mask: Any, kind: str, message: Callable[[Any, int], str] | str) -> None:
+        nonlocal bad
+        mask = pc.and_(ok, A.fill(mask))
+        if emit(report, raw, mask, kind, spec, message):
+            bad = pc.or_(bad, mask)
+
+    if spec.enum is not None:
+        constraint(pc.invert(pc.is_in(col, value_set=A.strings(list(spec.enum)))), "vocabulary-error",
+                   _vocabulary_message(spec))
+    if spec.pattern is not None:
+        constraint(pc.invert(pc.match_substring_regex(col, spec.pattern)), "constraint-error",
+                   lambda cell, _: f"{cell!r} does not match the pattern {spec.pattern}")
+    if spec.min_length is not None or spec.max_length is not None:
+        length = pc.utf8_length(col)
+        if spec.min_length is not None:
+            constraint(pc.less(length, A.scalar(spec.min_length).cast(length.type)), "constraint-error",
+                       f"shorter than the minimum length {spec.min_length}")
+        if spec.max_length is not None:
+            constraint(pc.greater(length, A.scalar(spec.max_length).cast(length.type)), "constraint-error",
+                       lambda cell, _: f"{len(cell)} characters, more than the maximum length {spec.max_length}")
+    for bound, op, word in ((spec.minimum, pc.less, "less than the minimum"),
+                            (spec.maximum, pc.greater, "more than the maximum")):
+        if bound is not None:
+            constraint(op(typed, A.scalar(bound).cast(typed.type)), "constraint-error",
+                       lambda cell, _, b=bound, w=word: f"{cell} is {w} {b}")
+    if spec.items:
+        _check_items(report, raw, spec, col, ok, constraint)
+    out.typed[spec.name] = typed
+    out.bad[spec.name] = A.fill(bad)
+
+
+def _check_items(report: Report, raw: RawTable, spec: FieldSpec, col: pa.ChunkedArray, ok: Any,
+                 constraint: Callable[..., None]) -> None:
+    """Constraints of each value of a '|'-joined list cell (e.g. one alias at most 200 characters)."""
+    parts = pc.split_pattern(col, vocab.LIST_DELIMITER)
+    flat = pc.list_flatten(parts)
+    parent = pc.list_parent_indices(parts)
+    item_bad = None
+    length = pc.utf8_length(flat)
+    if "maxLength" in spec.items:
+        item_bad = pc.greater(length, A.scalar(spec.items["maxLength"]).cast(length.type))
+    if "pattern" in spec.items:
+        m = pc.invert(pc.match_substring_regex(flat, spec.items["pattern"]))
+        item_bad = m if item_bad is None else pc.or_(item_bad, m)
+    if item_bad is None or not A.any_true(item_bad):
+        return
+    rows = np.unique(parent.to_numpy()[A.indices(item_bad)])
+    mask = np.zeros(raw.num_rows, dtype=bool)
+    mask[rows] = True
+    limit = spec.items.get("maxLength")
+    constraint(A.bools(mask), "constraint-error",
+               f"a value of the list is longer than {limit} characters or empty" if limit else
+               "a value of the list breaks its constraint")
+
+
+def check_columns(report: Report, raw: RawTable) -> Checked:
+    """Run every field check of the table; the typed columns feed the row and key checks."""
+    out = Checked()
+    for spec in field_specs(raw.model):
+        if spec.name in raw.table.column_names:
+            check_field(report, raw, spec, out)
+    return out

@@ -1,0 +1,268 @@
+"""Validate a data package directory: descriptor, files, tables, keys, spans, in dependency order.
+
+Tables are found by the models' table names (``data/<table>.csv``) and cross-checked
+with the directory's ``datapackage.json``. Each table is read, checked and reduced to
+the key sets later tables refer to before the next one is read, so memory holds one
+table at a time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from pathlib import Path
+from typing import Any
+
+from .. import models
+from ..schema import table_schema
+from . import safety
+from .report import Report
+from .safety import DESCRIPTOR, GENERATED_DIR, Limits
+
+SOURCES_DIR = "sources/"
+
+
+def _table_path(model: type[models.Record]) -> str:
+    return f"data/{model.table}.csv"
+
+
+def _first_difference(got: Any, want: Any, where: str = "") -> str:
+    """Where two JSON values first differ, for a message."""
+    if isinstance(got, dict) and isinstance(want, dict):
+        for k in list(want) + [k for k in got if k not in want]:
+            if got.get(k, ...) != want.get(k, ...):
+                return _first_difference(got.get(k), want.get(k), f"{where}.{k}" if where else k)
+    if isinstance(got, list) and isinstance(want, list) and len(got) == len(want):
+        for i, (g, w) in enumerate(zip(got, want)):
+            if g != w:
+                name = w.get("name") if isinstance(w, dict) else None
+                return _first_difference(g, w, f"{where}[{name or i}]")
+    return where or "(top level)"
+
+
+def check_descriptor(desc: dict[str, Any], report: Report) -> dict[str, dict[str, Any]]:
+    """Declared resources by safe path; reports unsafe paths and resources the models do not expect."""
+    resources = desc.get("resources")
+    if not isinstance(resources, list):
+        report.add("package-error", "'resources' must be a list of resources", file=DESCRIPTOR)
+        return {}
+    by_path: dict[str, dict[str, Any]] = {}
+    names: set[str] = set()
+    for i, res in enumerate(resources):
+        where = f"resources[{i}]"
+        if not isinstance(res, dict):
+            report.add("package-error", f"{where} must be an object", file=DESCRIPTOR)
+            continue
+        name = res.get("name")
+        if not isinstance(name, str):
+            report.add("package-error", f"{where}.name must be a string", file=DESCRIPTOR)
+            continue
+        if name in names:
+            report.add("package-error", f"{where}: resource name {name!r} is used twice", file=DESCRIPTOR)
+        names.add(name)
+        if "data" in res:
+            report.add("package-error", f"{where} ({name}) holds inline data; resources must be files",
+                       file=DESCRIPTOR)
+        path = res.get("path")
+        problem = safety.path_problem(path)
+        if problem:
+            report.add("unsafe-path", f"{where}.path {problem}", file=DESCRIPTOR, field=f"{where}.path")
+            continue
+        model = models.TABLES.get(name)
+        if model is not None:
+            if path != _table_path(model):
+                report.add("package-error", f"resource {name!r} must have path {_table_path(model)!r}, "
+                           f"not {path!r}", file=DESCRIPTOR, field=f"{where}.path")
+                continue
+            want = table_schema(model)
+            if res.get("schema") != want:
+                report.add("package-error", f"resource {name!r}: its schema differs from the one the models "
+                           f"generate (at {_first_difference(res.get('schema'), want)}); run `libyadata schema`",
+                           file=DESCRIPTOR, field=f"{where}.schema")
+        elif not (path.startswith(SOURCES_DIR) and path.endswith(".txt") and path.count("/") == 1):
+            report.add("package-error", f"{where} ({name}) is not a table of the models nor a source text "
+                       f"under sources/: {path!r}", file=DESCRIPTOR)
+            continue
+        by_path[path] = res
+    for model in models.MODELS:
+        if model.table not in names:
+            report.add("package-error", f"the descriptor lacks the resource {model.table!r}; run "
+                       "`libyadata schema`", file=DESCRIPTOR)
+    return by_path
+
+
+def _compare_generated(rel: str, path: Path, base: Path | None, report: Report) -> None:
+    if base is None:
+        return
+    theirs = safety.safe_file(base, rel)
+    if theirs is None:
+        report.add("forbidden-file", f"{rel} is a generated file that the base package does not have; "
+                   "contributions change CSV and text only (maintainers run `libyadata build`)", file=rel)
+        return
+    if safety.file_digest(path, "sha256") != safety.file_digest(theirs, "sha256"):
+        report.add("forbidden-file", f"{rel} differs from the base package's; generated binary files are never "
+                   "accepted from a contribution (maintainers run `libyadata build`)", file=rel)
+
+
+def check_files(root: Path, files: dict[str, Path], declared: dict[str, dict[str, Any]], report: Report,
+                base: Path | None) -> set[str]:
+    """Classify every file; returns the paths whose content may be read."""
+    tables = {_table_path(m) for m in models.MODELS}
+    readable = set()
+    generated = 0
+    for rel, path in files.items():
+        if rel.startswith(GENERATED_DIR + "/"):
+            generated += 1
+            _compare_generated(rel, path, base, report)
+            continue
+        kind = safety.binary_kind(path)
+        if kind:
+            report.add("forbidden-file", f"{rel}: binary file ({kind}) refused, never parsed: contribute CSV and "
+                       "text only", file=rel)
+        elif rel == DESCRIPTOR:
+            pass
+        elif rel in tables or rel in declared:
+            readable.add(rel)
+        else:
+            report.add("forbidden-file", f"{rel} is not part of the package: only datapackage.json, "
+                       "data/<table>.csv and the source texts the descriptor declares belong here", file=rel)
+    if generated:
+        report.notes.append(f"{GENERATED_DIR}/: {generated} generated file(s) not parsed"
+                            + ("; compared with the base package" if base else
+                               " (pass --base to require them unchanged)"))
+    for rel in sorted(set(declared) | tables):
+        if rel not in files:
+            report.add("missing-file", f"{rel} is missing"
+                       + (": every table of the models must be present" if rel in tables else
+                          ": the descriptor declares it"), file=rel)
+    return readable
+
+
+def validate_package(path: str | Path | None = None, max_errors: int | None = None,
+                     limits: Limits | None = None, base: str | Path | None = None) -> Report:
+    """Validate the data package directory ``path`` (default: the one shipped with libyadata)."""
+    from ..resources import datapackage_dir
+
+    limits = limits or Limits()
+    root = Path(path) if path is not None else datapackage_dir()
+    report = Report(str(path) if path is not None else str(root), max_errors)
+    started = time.perf_counter()
+    try:
+        _validate(root, report, limits, Path(base) if base is not None else None)
+    except OSError as exc:
+        report.add("source-error", f"cannot read {exc.filename or root}: {exc.strerror or exc}")
+    report.seconds = time.perf_counter() - started
+    report.sort()
+    return report
+
+
+def _validate(root: Path, report: Report, limits: Limits, base: Path | None) -> None:
+    if not root.exists():
+        report.add("source-error", f"path {str(root)!r} does not exist")
+        return
+    if not root.is_dir():
+        report.add("source-error", f"path {str(root)!r} is not a directory; pass the folder that holds "
+                   "datapackage.json")
+        return
+    files = safety.walk(root, report, limits)
+    desc = safety.read_descriptor(root, report, limits)
+    declared = check_descriptor(desc, report) if desc is not None else {}
+    readable = check_files(root, files, declared, report, base)
+    for rel in sorted(readable & set(declared)):
+        safety.check_bytes_and_hash(rel, files[rel], declared[rel], report,
+                                    desc["resources"].index(declared[rel]) if desc else 0)
+    check_tables(root, files, readable, declared, report, limits)
+
+
+def check_tables(root: Path, files: dict[str, Path], readable: set[str], declared: dict[str, dict[str, Any]],
+                 report: Report, limits: Limits) -> None:
+    from . import columns, keys, rules, spans, structure
+
+    key_sets: dict[tuple[str, tuple[str, ...]], Any] = {}
+    wanted = {(fk.resource, fk.reference) for m in models.MODELS for fk in m.foreign_keys}
+    published = None
+    texts: dict[str, str] = {}
+    for model in models.MODELS:
+        rel = _table_path(model)
+        if rel not in readable:
+            continue
+        raw = structure.read_table(files[rel], rel, model, report, limits)
+        if raw is None:
+            continue
+        checked = columns.check_columns(report, raw)
+        if model is models.Source:
+            published = rules.publication_dates(raw, checked)
+            texts = source_texts(root, files, raw, checked, declared, report, limits)
+        rules.check_rows(report, raw, checked, published)
+        if models.has_evidence(model):
+            spans.check_spans(report, raw, checked, texts)
+        if set(model.primary_key) <= set(raw.table.column_names):
+            keys.check_unique(report, raw, checked, model.primary_key, "primary-key")
+        for spec in columns.field_specs(model):
+            if getattr(spec, "unique", False):  # pragma: no cover - no model declares it today
+                keys.check_unique(report, raw, checked, (spec.name,), "unique-error")
+        for fk in model.foreign_keys:
+            if not set(fk.fields) <= set(raw.table.column_names):
+                continue
+            if fk.resource == model.table:
+                parent = keys.key_set(raw, fk.reference)
+            else:
+                parent = key_sets.get((fk.resource, fk.reference))
+            keys.check_foreign_key(report, raw, checked, fk, parent)
+        for resource, reference in wanted:
+            if resource == model.table and set(reference) <= set(raw.table.column_names):
+                key_sets[(resource, reference)] = keys.key_set(raw, reference)
+        raw.locate(report)
+        del raw, checked
+
+
+def source_texts(root: Path, files: dict[str, Path], raw: Any, checked: Any, declared: dict[str, dict[str, Any]],
+                 report: Report, limits: Limits) -> dict[str, str]:
+    """The stored texts of the sources table, each checked against its sha256 and char_count."""
+    from .keys import normalized
+
+    t = raw.table
+    if not {"source_id", "text_path", "sha256"} <= set(t.column_names):
+        return {}
+    ids = normalized(t.column("source_id")).to_pylist()
+    paths = t.column("text_path").to_pylist()
+    hashes = t.column("sha256").to_pylist()
+    counts = checked.typed["char_count"].to_pylist() if "char_count" in checked.typed else [None] * len(ids)
+    rows = raw.rows(list(range(raw.num_rows))).tolist()
+    texts: dict[str, str] = {}
+    for sid, rel, want, count, row in zip(ids, paths, hashes, counts, rows):
+        if sid is None or rel is None:
+            continue
+
+        def fail(message: str, field: str = "text_path") -> None:
+            report.add("source-text-error", message, file=raw.file, row=row, field=field, cell=rel)
+
+        problem = safety.path_problem(rel)
+        if problem:
+            fail(f"text_path {problem}")
+            continue
+        if rel not in files:
+            fail(f"{rel} is missing or not a regular file inside the package")
+            continue
+        if rel not in declared:
+            report.add("package-error", f"the source text {rel} is not declared in the descriptor; run "
+                       "`libyadata schema`", file=DESCRIPTOR)
+        path = files[rel]
+        if path.stat().st_size > limits.text_bytes:
+            report.add("size-limit", f"{rel} has more than {limits.text_bytes} bytes; refused", file=rel)
+            continue
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        if want is not None and digest != want:
+            fail(f"{rel} has sha256 {digest} but sources.csv says {want}; evidence of this source is not checked",
+                 "sha256")
+            continue
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            fail(f"{rel} is not UTF-8 (byte {exc.start})")
+            continue
+        if count is not None and len(text) != count:
+            fail(f"{rel} has {len(text)} code points but char_count says {count}", "char_count")
+        texts[sid] = text
+    return texts

@@ -1,0 +1,166 @@
+"""Rules across the fields of one row, as the models' validators state them, run on columns.
+
+Dates follow ``models.check_interval`` (precision day/month/year/unknown, basis
+'undated' exactly when unknown, 1900..2100, start <= end), plus: a dated record may not
+begin after its source's publication unless it is a projection. The columnar masks
+find the faulty rows; ``check_interval`` itself words the message for each, so the
+validator and the models cannot disagree on what a message says.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .. import vocab
+from ..models import MAX_DATE, MIN_DATE, Actor, Projection, Record, check_interval, has_dates
+from . import _arrow as A
+from .columns import Checked, emit, field_specs
+from .keys import normalized
+from .report import Report
+from .structure import RawTable
+
+
+def _spec(model: type[Record], name: str) -> Any:
+    return next(s for s in field_specs(model) if s.name == name)
+
+
+def _eq(col: Any, value: Any) -> Any:
+    return A.fill(pc.equal(col, A.scalar(value)))
+
+
+def interval_mask(start: Any, end: Any, precision: Any, basis: Any) -> Any:
+    """Rows whose interval ``check_interval`` would reject (all four cells well typed)."""
+    unknown, undated = _eq(precision, "unknown"), _eq(basis, "undated")
+    some_date = pc.or_(start.is_valid(), end.is_valid())
+    bad = pc.xor(unknown, undated)
+    bad = pc.or_(bad, pc.and_(pc.or_(unknown, undated), some_date))
+    dated = pc.invert(pc.or_(unknown, undated))
+    both = pc.and_(start.is_valid(), end.is_valid())
+    bad = pc.or_(bad, pc.and_(dated, pc.invert(both)))
+    lo, hi = A.scalar(MIN_DATE), A.scalar(MAX_DATE)
+    out_of_range = pc.or_(pc.or_(pc.less(start, lo), pc.greater(start, hi)),
+                          pc.or_(pc.less(end, lo), pc.greater(end, hi)))
+    wrong = pc.or_(A.fill(out_of_range), A.fill(pc.greater(start, end)))
+    y0, m0, d0 = pc.year(start), pc.month(start), pc.day(start)
+    y1, m1, d1 = pc.year(end), pc.month(end), pc.day(end)
+    last = pc.take(A.int64s([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]), m0)
+    last = pc.add(last, pc.cast(pc.and_(pc.is_leap_year(start), pc.equal(m0, A.scalar(2))), pa.int64()))
+    day = pc.and_(_eq(precision, "day"), A.fill(pc.not_equal(start, end)))
+    month = pc.and_(_eq(precision, "month"), A.fill(pc.or_(
+        pc.or_(pc.not_equal(d0, A.scalar(1)), pc.not_equal(y1, y0)),
+        pc.or_(pc.not_equal(m1, m0), pc.not_equal(d1, last)))))
+    year = pc.and_(_eq(precision, "year"), A.fill(pc.or_(
+        pc.or_(pc.not_equal(m0, A.scalar(1)), pc.not_equal(d0, A.scalar(1))),
+        pc.or_(pc.not_equal(y1, y0), pc.or_(pc.not_equal(m1, A.scalar(12)), pc.not_equal(d1, A.scalar(31)))))))
+    wrong = pc.or_(wrong, pc.or_(day, pc.or_(month, year)))
+    return pc.or_(A.fill(bad), pc.and_(pc.and_(dated, A.fill(both)), A.fill(wrong)))
+
+
+def check_dates(report: Report, raw: RawTable, checked: Checked,
+                published: tuple[pa.Array, pa.Array] | None) -> None:
+    """Interval rules, and no start after the source's publication (``published``: ids, dates)."""
+    names = ("date_start", "date_end", "date_precision", "date_basis")
+    if not all(n in checked.typed for n in names):
+        return
+    start, end, precision, basis = (checked.typed[n] for n in names)
+    clean = checked.clean(*names)
+    bad = interval_mask(start, end, precision, basis)
+    if clean is not None:
+        bad = pc.and_(bad, clean)
+    table = raw.table
+
+    def message(_: Any, i: int) -> str:
+        s, e = start[i].as_py(), end[i].as_py()
+        try:
+            check_interval(s, e, precision[i].as_py(), basis[i].as_py())
+        except ValueError as exc:
+            return str(exc)
+        return f"the interval {s}..{e} does not fit precision {precision[i].as_py()!r}"  # pragma: no cover
+
+    emit(report, raw, bad, "date-error", _spec(raw.model, "date_start"), message)
+    if published is None or issubclass(raw.model, Projection) or "source_id" not in table.column_names:
+        return
+    ids, dates = published
+    where = pc.index_in(normalized(table.column("source_id")), value_set=ids)
+    pub = pc.take(dates, where)
+    late = A.fill(pc.greater(start, pub))
+    late = pc.and_(late, pc.invert(bad))
+    if clean is not None:
+        late = pc.and_(late, clean)
+    emit(report, raw, late, "date-error", _spec(raw.model, "date_start"),
+         lambda _, i: f"date_start {start[i].as_py()} is after the source's publication ({pub[i].as_py()}); "
+                      "only a projection may speak of the future")
+
+
+def check_actor(report: Report, raw: RawTable, checked: Checked) -> None:
+    t = raw.table
+    pair = pc.xor(t.column("wikidata_id").is_valid(), t.column("wikidata_ref").is_valid())
+    emit(report, raw, pair, "consistency-error", _spec(Actor, "wikidata_ref"),
+         "wikidata_id and wikidata_ref go together: cite where the item was verified, or leave both empty",
+         column="wikidata_ref")
+    own = A.fill(pc.equal(normalized(t.column("affiliation_id")), normalized(t.column("actor_id"))))
+    emit(report, raw, own, "consistency-error", _spec(Actor, "affiliation_id"),
+         "an actor cannot be its own affiliation")
+
+
+def check_projection(report: Report, raw: RawTable, checked: Checked) -> None:
+    """likelihood_low/high must be ``vocab.likelihood_band(likelihood_text)``, decided once per distinct word."""
+    names = ("likelihood_text", "likelihood_low", "likelihood_high")
+    words = raw.table.column("likelihood_text")
+    low, high = checked.typed["likelihood_low"], checked.typed["likelihood_high"]
+    distinct = pc.unique(words.drop_null()).to_pylist()
+    bands = [vocab.likelihood_band(w) for w in distinct]
+    has_band = A.bools(np.array([b is not None for b in bands], dtype=bool))
+    want_low = A.float64s([b[0] if b else np.nan for b in bands])
+    want_high = A.float64s([b[1] if b else np.nan for b in bands])
+    where = pc.index_in(words, value_set=A.strings(distinct))
+    banded = A.fill(pc.take(has_band, where))
+    wl, wh = pc.take(want_low, where), pc.take(want_high, where)
+    given = pc.or_(low.is_valid(), high.is_valid())
+    # With a band both bounds must equal it; without one both must be empty.
+    wrong_band = pc.and_(banded, pc.invert(pc.and_(A.fill(pc.equal(low, wl)), A.fill(pc.equal(high, wh)))))
+    wrong = pc.or_(wrong_band, pc.and_(pc.invert(banded), given))
+    clean = checked.clean(*names)
+    if clean is not None:
+        wrong = pc.and_(wrong, clean)
+
+    def message(_: Any, i: int) -> str:
+        word = words[i].as_py()
+        got = None if not given[i].as_py() else (low[i].as_py(), high[i].as_py())
+        return (f"likelihood_low/high must be the ICD 203 band of {word!r}: expected "
+                f"{vocab.likelihood_band(word)}, got {got}")
+
+    emit(report, raw, wrong, "consistency-error", _spec(Projection, "likelihood_low"), message,
+         column="likelihood_low")
+
+
+def check_rows(report: Report, raw: RawTable, checked: Checked,
+               published: tuple[pa.Array, pa.Array] | None) -> None:
+    """Every cross-field rule the model declares."""
+    cols = set(raw.table.column_names)
+    if has_dates(raw.model):
+        check_dates(report, raw, checked, published)
+    if issubclass(raw.model, Actor) and {"wikidata_id", "wikidata_ref", "affiliation_id", "actor_id"} <= cols:
+        check_actor(report, raw, checked)
+    if issubclass(raw.model, Projection) and "likelihood_text" in cols:
+        check_projection(report, raw, checked)
+
+
+def publication_dates(raw: RawTable, checked: Checked) -> tuple[pa.Array, pa.Array] | None:
+    """(normalised source ids, publication dates) of the sources table."""
+    if "published" not in checked.typed:
+        return None
+    ids = normalized(raw.table.column("source_id"))
+    table = pa.Table.from_arrays([ids, checked.typed["published"]], names=["id", "published"])
+    table = table.filter(pc.and_(A.fill(table.column("id").is_valid()), A.fill(table.column("published").is_valid())))
+    if not table.num_rows:
+        return A.strings([]), A.dates([])
+    return table.column("id").combine_chunks(), table.column("published").combine_chunks()
+
+
+__all__ = ["check_rows", "interval_mask", "publication_dates", "dt"]

@@ -1,0 +1,254 @@
+"""Safety: the descriptor read with limits, paths confined to the package, no links, no binaries.
+
+Nothing here follows a symbolic link, opens a URL or reads outside the package
+directory; JSON is measured (size, nesting depth) before it is parsed; binary files
+are recognised by name and magic bytes and never parsed.
+
+>>> path_problem("data/events.csv") is None
+True
+>>> path_problem("../secrets.csv")
+"'../secrets.csv' leaves the package ('..')"
+>>> path_problem("https://example.org/x.csv")
+"'https://example.org/x.csv' is a URL; the validator never opens the network"
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import stat
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from .report import Report
+
+DESCRIPTOR = "datapackage.json"
+#: A folder of generated files (``libyadata build``): never parsed, only compared with --base.
+GENERATED_DIR = "parquet"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Size caps; anything larger is refused before it is parsed."""
+
+    descriptor_bytes: int = 10 * 2**20
+    json_depth: int = 32
+    csv_bytes: int = 2 * 2**30
+    text_bytes: int = 64 * 2**20
+    rows: int = 20_000_000
+    cell_bytes: int = 64 * 2**10
+    files: int = 10_000
+
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:")
+
+#: Binary formats a contribution may not carry, by magic bytes and by file name suffix.
+_MAGIC = ((b"PAR1", "Parquet"), (b"ARROW1", "Arrow IPC"), (b"\x80\x02", "pickle"), (b"\x80\x03", "pickle"),
+          (b"\x80\x04", "pickle"), (b"\x80\x05", "pickle"), (b"PK\x03\x04", "zip archive"),
+          (b"\x1f\x8b", "gzip"), (b"BZh", "bzip2"), (b"\xfd7zXZ", "xz"), (b"(\xb5/\xfd", "zstd"),
+          (b"7z\xbc\xaf", "7-zip"), (b"SQLite format 3", "SQLite"), (b"\x93NUMPY", "NumPy"),
+          (b"\x89HDF", "HDF5"), (b"\x7fELF", "executable"), (b"MZ", "executable"),
+          (b"\xd0\xcf\x11\xe0", "OLE (xls/doc)"))
+_SUFFIXES = {".parquet": "Parquet", ".pq": "Parquet", ".arrow": "Arrow IPC", ".feather": "Arrow IPC",
+             ".ipc": "Arrow IPC", ".pkl": "pickle", ".pickle": "pickle", ".joblib": "pickle", ".npy": "NumPy",
+             ".npz": "NumPy", ".h5": "HDF5", ".hdf5": "HDF5", ".zip": "zip archive", ".gz": "gzip",
+             ".xlsx": "spreadsheet", ".xls": "spreadsheet", ".ods": "spreadsheet", ".sqlite": "SQLite",
+             ".db": "database", ".duckdb": "database", ".pt": "pickle", ".bin": "binary", ".so": "executable",
+             ".exe": "executable", ".dll": "executable", ".avro": "Avro", ".orc": "ORC"}
+
+
+def path_problem(path: Any) -> str | None:
+    """Why a descriptor path is unsafe, or None when it is a plain relative path inside the package."""
+    if not isinstance(path, str) or not path:
+        return f"{path!r} is not a non-empty string path"
+    if "\x00" in path or any(ord(c) < 32 for c in path):
+        return f"{path!r} holds control characters"
+    lowered = path.lower()
+    if "://" in path or lowered.startswith(("http:", "https:", "ftp:", "ftps:")):
+        return f"{path!r} is a URL; the validator never opens the network"
+    if lowered.startswith("file:"):
+        return f"{path!r} is a file: reference; use a relative path inside the package"
+    if path.startswith(("/", "\\")) or _WINDOWS_DRIVE.match(path):
+        return f"{path!r} is absolute; use a path relative to datapackage.json"
+    if _SCHEME.match(path):
+        return f"{path!r} has a URI scheme; use a relative path inside the package"
+    if "\\" in path:
+        return f"{path!r} uses backslashes; use '/'"
+    if path.startswith("~") or "$" in path:
+        return f"{path!r} would be expanded by a shell; use a plain relative path"
+    parts = PurePosixPath(path).parts
+    if ".." in parts:
+        return f"{path!r} leaves the package ('..')"
+    if any(p.startswith(".") for p in parts):
+        return f"{path!r} names a hidden file or folder"
+    return None
+
+
+def safe_file(root: Path, rel: str) -> Path | None:
+    """``root/rel`` if every component is a real (non-link) entry inside ``root``, else None."""
+    current = root
+    for part in PurePosixPath(rel).parts:
+        current = current / part
+        try:
+            st = os.lstat(current)
+        except OSError:
+            return None
+        if stat.S_ISLNK(st.st_mode):
+            return None
+    return current if stat.S_ISREG(os.lstat(current).st_mode) else None
+
+
+def json_depth(data: bytes) -> int:
+    """Maximum nesting depth of JSON text, measured without parsing it."""
+    # Strings may hold brackets: drop them first (a regex, linear time), then count.
+    stripped = re.sub(rb'"(?:[^"\\]|\\.)*"', b"", data)
+    depth = deepest = 0
+    for m in re.finditer(rb"[\[\]{}]", stripped):
+        if m.group() in (b"[", b"{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [k for k, _ in pairs]
+    dup = {k for k in keys if keys.count(k) > 1}
+    if dup:
+        raise ValueError(f"duplicate key(s) {', '.join(sorted(dup))}")
+    return dict(pairs)
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def read_descriptor(root: Path, report: Report, limits: Limits) -> dict[str, Any] | None:
+    """The parsed descriptor, or None after reporting why it cannot be used."""
+    path = root / DESCRIPTOR
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        report.add("missing-file", f"{DESCRIPTOR} is missing: a data package needs its descriptor", file=DESCRIPTOR)
+        return None
+    if stat.S_ISLNK(st.st_mode) or not stat.S_ISREG(st.st_mode):
+        report.add("unsafe-path", f"{DESCRIPTOR} is a link or not a regular file; refused", file=DESCRIPTOR)
+        return None
+    if st.st_size > limits.descriptor_bytes:
+        report.add("size-limit", f"{DESCRIPTOR} has {st.st_size} bytes, more than the {limits.descriptor_bytes} "
+                   "accepted; refused before parsing", file=DESCRIPTOR)
+        return None
+    data = path.read_bytes()
+    depth = json_depth(data)
+    if depth > limits.json_depth:
+        report.add("size-limit", f"nesting depth {depth} exceeds {limits.json_depth} levels; refused before parsing",
+                   file=DESCRIPTOR)
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        report.add("encoding-error", f"invalid UTF-8 at byte {exc.start}", file=DESCRIPTOR)
+        return None
+    if text.startswith("\ufeff"):
+        report.add("encoding-error", "starts with a byte order mark; save as UTF-8 without BOM", file=DESCRIPTOR)
+        return None
+    try:
+        obj = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+    except (ValueError, RecursionError) as exc:
+        report.add("package-error", f"not valid JSON: {exc}", file=DESCRIPTOR)
+        return None
+    if not isinstance(obj, dict):
+        report.add("package-error", f"must be a JSON object, not {type(obj).__name__}", file=DESCRIPTOR)
+        return None
+    return obj
+
+
+def binary_kind(path: Path) -> str | None:
+    """The binary format a file is (by suffix or magic bytes), or None for text. Reads 16 bytes."""
+    kind = _SUFFIXES.get(path.suffix.lower())
+    if kind:
+        return kind
+    try:
+        with open(path, "rb") as f:
+            head = f.read(16)
+    except OSError:
+        return None
+    for magic, name in _MAGIC:
+        if head.startswith(magic):
+            return name
+    return "binary" if b"\x00" in head else None
+
+
+def walk(root: Path, report: Report, limits: Limits) -> dict[str, Path]:
+    """Every regular file of the package (relative POSIX path -> path), reporting links and hidden names.
+
+    Links are reported and never followed; the walk stops at ``limits.files`` entries.
+    """
+    found: dict[str, Path] = {}
+    stack = [(root, "")]
+    seen = 0
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            report.add("source-error", f"cannot list {prefix or '.'}: {exc.strerror}", file=prefix or None)
+            continue
+        for entry in entries:
+            seen += 1
+            if seen > limits.files:
+                report.add("size-limit", f"the package holds more than {limits.files} files; refused")
+                return found
+            rel = prefix + entry.name
+            if entry.is_symlink():
+                report.add("unsafe-path", f"{rel} is a symbolic link; links are never followed: commit the file",
+                           file=rel)
+            elif entry.name.startswith("."):
+                report.add("unsafe-path", f"{rel} is hidden; hidden files and folders are not allowed", file=rel)
+            elif entry.is_dir(follow_symlinks=False):
+                stack.append((Path(entry.path), rel + "/"))
+            elif entry.is_file(follow_symlinks=False):
+                found[rel] = Path(entry.path)
+            else:
+                report.add("forbidden-file", f"{rel} is not a regular file", file=rel)
+    return found
+
+
+def file_digest(path: Path, algorithm: str) -> tuple[int, str]:
+    """Size and hex digest of a file, read in chunks."""
+    h = hashlib.new(algorithm)
+    size = 0
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 22):
+            h.update(chunk)
+            size += len(chunk)
+    return size, h.hexdigest()
+
+
+def check_bytes_and_hash(rel: str, path: Path, resource: dict[str, Any], report: Report,
+                         index: int) -> None:
+    """Compare the descriptor's ``bytes`` and ``hash`` for a resource with the file."""
+    declared_hash = resource.get("hash")
+    algorithm, want = "md5", None
+    if isinstance(declared_hash, str):
+        algorithm, _, want = declared_hash.rpartition(":")
+        algorithm = algorithm or "md5"
+        if algorithm not in ("md5", "sha256"):
+            report.add("package-error", f"resources[{index}].hash uses {algorithm!r}; use sha256: or md5",
+                       file=DESCRIPTOR)
+            want = None
+    elif declared_hash is not None:
+        report.add("package-error", f"resources[{index}].hash must be a string", file=DESCRIPTOR)
+    size, digest = file_digest(path, algorithm if want else "sha256")
+    declared_bytes = resource.get("bytes")
+    if declared_bytes is not None and declared_bytes != size:
+        report.add("byte-count", f"{rel} has {size} bytes but the descriptor says {declared_bytes}; "
+                   "run `libyadata schema`", file=rel)
+    if want and want.lower() != digest:
+        report.add("hash-count", f"{rel} has {algorithm}:{digest} but the descriptor says {declared_hash}; "
+                   "run `libyadata schema`", file=rel)

@@ -460,3 +460,11 @@ def test_this_repository_at_head_against_itself():
     assert d.bump == "none" and d.changes == []
     assert set(d.tables) >= {"events", "actors", "event_actors"}
     assert len(d.old.tables["events"].rows) > 0
+
+
+@pytest.mark.skipif(ROOT is None, reason="needs a source checkout")
+def test_readme_example_is_the_real_output():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("<!-- BEGIN versions -->"):readme.index("<!-- END versions -->")]
+    shown = section.split("```markdown\n", 1)[1].split("```\n", 1)[0]
+    assert shown == D.render_markdown(D.diff(BASE, FIXTURES / "patch"))

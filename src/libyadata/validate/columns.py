@@ -212,11 +212,16 @@ def check_field(report: Report, raw: RawTable, spec: FieldSpec, out: Checked) ->
     ok = pc.and_(typed.is_valid(), pc.invert(type_bad) if type_bad is not None else typed.is_valid())
     ok = A.fill(ok)
 
+    failed = None  # one constraint error per cell, as Frictionless: the first constraint it breaks
+
     def constraint(mask: Any, kind: str, message: Callable[[Any, int], str] | str) -> None:
-        nonlocal bad
+        nonlocal bad, failed
         mask = pc.and_(ok, A.fill(mask))
+        if failed is not None:
+            mask = pc.and_(mask, pc.invert(failed))
         if emit(report, raw, mask, kind, spec, message):
             bad = pc.or_(bad, mask)
+            failed = mask if failed is None else pc.or_(failed, mask)
 
     if spec.enum is not None:
         constraint(pc.invert(pc.is_in(col, value_set=A.strings(list(spec.enum)))), "vocabulary-error",

@@ -104,9 +104,15 @@ def _compare_generated(rel: str, path: Path, base: Path | None, report: Report) 
                    "accepted from a contribution (maintainers run `libyadata build`)", file=rel)
 
 
-def check_files(root: Path, files: dict[str, Path], declared: dict[str, dict[str, Any]], report: Report,
+def check_files(root: Path, files: dict[str, Path], declared: dict[str, dict[str, Any]] | None, report: Report,
                 base: Path | None) -> set[str]:
-    """Classify every file; returns the paths whose content may be read."""
+    """Classify every file; returns the paths whose content may be read.
+
+    ``declared`` is None when the descriptor is unusable (already reported): source texts
+    are then read unverified rather than reported a second time.
+    """
+    unusable = declared is None
+    declared = declared or {}
     tables = {_table_path(m) for m in models.MODELS}
     readable = set()
     generated = 0
@@ -122,6 +128,8 @@ def check_files(root: Path, files: dict[str, Path], declared: dict[str, dict[str
         elif rel == DESCRIPTOR:
             pass
         elif rel in tables or rel in declared:
+            readable.add(rel)
+        elif unusable and rel.startswith(SOURCES_DIR) and rel.endswith(".txt") and rel.count("/") == 1:
             readable.add(rel)
         else:
             report.add("forbidden-file", f"{rel} is not part of the package: only datapackage.json, "
@@ -166,8 +174,9 @@ def _validate(root: Path, report: Report, limits: Limits, base: Path | None) -> 
         return
     files = safety.walk(root, report, limits)
     desc = safety.read_descriptor(root, report, limits)
-    declared = check_descriptor(desc, report) if desc is not None else {}
+    declared = check_descriptor(desc, report) if desc is not None else None
     readable = check_files(root, files, declared, report, base)
+    declared = declared or {}
     for rel in sorted(readable & set(declared)):
         safety.check_bytes_and_hash(rel, files[rel], declared[rel], report,
                                     desc["resources"].index(declared[rel]) if desc else 0)
@@ -244,7 +253,7 @@ def source_texts(root: Path, files: dict[str, Path], raw: Any, checked: Any, dec
         if rel not in files:
             fail(f"{rel} is missing or not a regular file inside the package")
             continue
-        if rel not in declared:
+        if declared and rel not in declared:
             report.add("package-error", f"the source text {rel} is not declared in the descriptor; run "
                        "`libyadata schema`", file=DESCRIPTOR)
         path = files[rel]

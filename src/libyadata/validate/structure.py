@@ -94,6 +94,18 @@ def _quoted(cell: str) -> str:
     return cell
 
 
+def first_cr(path: Path) -> int | None:
+    """Offset of the first CR byte, scanning in large chunks (memchr speed)."""
+    offset = 0
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 24):
+            i = chunk.find(b"\r")
+            if i >= 0:
+                return offset + i
+            offset += len(chunk)
+    return None
+
+
 def check_line_ends(path: Path, rel: str, first_cr: int | None, report: Report) -> None:
     """Report CR LF or bare CR line ends (found by the byte scan at ``first_cr``)."""
     if first_cr is None:
@@ -206,6 +218,7 @@ def read_table(path: Path, rel: str, model: type[Record], report: Report, limits
         report.add("size-limit", f"{rel} has {size} bytes, more than the {limits.csv_bytes} accepted; split the "
                    "contribution", file=rel)
         return None
+    check_line_ends(path, rel, first_cr(path), report)
     labels, bom, _ = read_header(path)
     if bom:
         report.add("encoding-error", "the file starts with a UTF-8 byte order mark (EF BB BF); save it as UTF-8 "
@@ -238,7 +251,7 @@ def read_table(path: Path, rel: str, model: type[Record], report: Report, limits
         if actual > width:
             for j in range(width, actual):
                 report.add("extra-cell", f"row has {actual} cells but the header has {width}; quote cells that "
-                           "contain commas", file=rel, row=number, field="", field_number=j + 1,
+                           "contain commas", file=rel, row=number, field_number=j + 1,
                            cell=text)
         else:
             for j in range(actual, width):

@@ -18,6 +18,7 @@ from ._version import __version__
 
 if TYPE_CHECKING:  # pragma: no cover
     from .dataset import Dataset, load, source_text
+    from .downloads import DownloadError, download
     from .tables import arrow, pandas, polars
 
 # public name -> module that defines it
@@ -28,7 +29,10 @@ _LAZY = {
     "arrow": "tables",
     "pandas": "tables",
     "polars": "tables",
+    "download": "downloads",
+    "DownloadError": "downloads",
     "models": None,
+    "parquet": None,
     "vocab": None,
     "LibyadataError": "errors",
     "DataError": "errors",

@@ -27,6 +27,11 @@ what it meant, or an id that comes back after it was removed (found in the git h
 of a revision side) with another meaning, is flagged as a major change. Limit: when
 both sides are directories and no ``history`` revision is given, only OLD and NEW are
 compared, so an id removed in an earlier version and reused now goes unnoticed.
+
+Safety: resource paths must stay inside their package (no URL, absolute path, ``..`` or
+symlink out); a git revision is read through ``git`` with an argument list (no shell),
+after ``git rev-parse --verify``, and only its descriptor and CSV files are taken: Parquet
+is read only from directories you name (a release you built), never from a revision.
 """
 
 from __future__ import annotations
@@ -211,8 +216,12 @@ def _read_table(root: Path, resource: dict[str, Any]) -> Table:
     if missing:
         raise DataError(f"primary key field(s) {', '.join(missing)} missing from the header", file=rel, row=1)
     first_row = 2 if path.suffix != ".parquet" else 1
+    # CSV text cells are already canonical; only typed columns (and every Parquet value) need work.
+    typed = [k for k in header if path.suffix == ".parquet" or types.get(k) in ("integer", "number", "date")]
     for number, raw in enumerate(cells, start=first_row):
-        row = {k: canonical(raw.get(k), types.get(k)) for k in header}
+        row = {k: raw.get(k, "") for k in header} if path.suffix != ".parquet" else dict.fromkeys(header, "")
+        for k in typed:
+            row[k] = canonical(raw.get(k), types.get(k))
         key = tuple(row[k] for k in pk)
         if key in table.rows:
             raise DataError(f"duplicate primary key {_key_text(key)}", file=rel, row=number,
@@ -271,9 +280,11 @@ def read_revision(repo: str | Path, rev: str, prefix: str = PACKAGE_PREFIX) -> P
     """The package as committed at ``rev``: its files are written to a temporary folder, then read."""
     repo = Path(repo)
     commit = resolve_revision(repo, rev)
+    # Only the descriptor and the CSV tables: a revision may come from an untrusted branch, and
+    # binary formats (Parquet) from an untrusted source are never parsed.
     listing = _git(repo, "ls-tree", "-r", "-z", "--name-only", commit, "--", f"{prefix}/{DESCRIPTOR}",
-                   f"{prefix}/data", f"{prefix}/parquet")
-    names = [n for n in listing.decode("utf-8").split("\0") if n]
+                   f"{prefix}/data")
+    names = [n for n in listing.decode("utf-8").split("\0") if n and not n.endswith(".parquet")]
     if f"{prefix}/{DESCRIPTOR}" not in names:
         raise LibyadataError(f"revision {rev} ({commit[:12]}) has no {prefix}/{DESCRIPTOR}")
     with tempfile.TemporaryDirectory(prefix="libyadata-diff-") as tmp:

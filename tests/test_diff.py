@@ -468,3 +468,11 @@ def test_readme_example_is_the_real_output():
     section = readme[readme.index("<!-- BEGIN versions -->"):readme.index("<!-- END versions -->")]
     shown = section.split("```markdown\n", 1)[1].split("```\n", 1)[0]
     assert shown == D.render_markdown(D.diff(BASE, FIXTURES / "patch"))
+
+
+def test_markdown_keeps_long_lists_short(monkeypatch):
+    monkeypatch.setattr(D, "MARKDOWN_ROWS", 2)
+    md = D.render_markdown(D.diff(BASE, FIXTURES / "records-removed"))
+    assert "| `starter-kit` | `kind` | `kit` | `part` |" in md
+    assert "`size`" not in md.split("#### `items`")[1]
+    assert md.endswith("… and 2 changed fields not shown (see `--format json`)\n")

@@ -68,6 +68,8 @@ FIELD_PARSING = frozenset({"type", "format", "trueValues", "falseValues", "decim
                            "bareNumber", "missingValues", "itemType", "delimiter"})
 _LOWER_BOUNDS = frozenset({"minimum", "minLength", "exclusiveMinimum"})
 _UPPER_BOUNDS = frozenset({"maximum", "maxLength", "exclusiveMaximum"})
+#: Records (and changed fields) listed per table in Markdown, which is meant for a pull-request comment.
+MARKDOWN_ROWS = 100
 _SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$")
 _SAFE_REV = re.compile(r"^[A-Za-z0-9._/@{}^~:+-]+$")
 
@@ -831,18 +833,24 @@ def render_markdown(d: Diff) -> str:
         if td is None or td.empty:
             continue
         out += ["", f"#### `{name}`", ""]
-        if td.added:
-            out.append("Added: " + ", ".join(_code(_key_text(k)) for k in td.added))
-            out.append("")
-        if td.removed:
-            out.append("Removed: " + ", ".join(_code(_key_text(k)) for k in td.removed))
-            out.append("")
+        for label, keys in (("Added", td.added), ("Removed", td.removed)):
+            if keys:
+                out.append(f"{label}: " + ", ".join(_code(_key_text(k)) for k in keys[:MARKDOWN_ROWS])
+                           + _more(len(keys) - MARKDOWN_ROWS))
+                out.append("")
         if td.changed:
             out += ["| record | field | old | new |", "|---|---|---|---|"]
-            for key, fields in td.changed:
-                for f, (o, n) in fields.items():
-                    out.append(f"| {_code(_key_text(key), True)} | `{f}` | {_code(o, True)} | {_code(n, True)} |")
+            cells = [(key, f, o, n) for key, fields in td.changed for f, (o, n) in fields.items()]
+            for key, f, o, n in cells[:MARKDOWN_ROWS]:
+                out.append(f"| {_code(_key_text(key), True)} | `{f}` | {_code(o, True)} | {_code(n, True)} |")
+            if len(cells) > MARKDOWN_ROWS:
+                out += ["", _more(len(cells) - MARKDOWN_ROWS, "changed fields").strip()]
     return "\n".join(out) + "\n"
+
+
+def _more(n: int, what: str = "more") -> str:
+    # A pull-request comment holds at most 65,536 characters: long lists end with a pointer to JSON.
+    return f" … and {n} {what} not shown (see `--format json`)" if n > 0 else ""
 
 
 def render_json(d: Diff) -> str:

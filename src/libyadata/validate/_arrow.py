@@ -65,9 +65,24 @@ def scalar(value: Any) -> pa.Scalar:
     raise TypeError(f"no Arrow scalar for {type(value).__name__}")
 
 
+def numpy(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """A NumPy view of a null-free integer column, read from its buffer.
+
+    ``to_numpy`` would import pandas (pyarrow checks for it on first use).
+    """
+    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+    dtype = np.dtype(f"{'u' if pa.types.is_unsigned_integer(arr.type) else 'i'}{arr.type.bit_width // 8}")
+    parts = []
+    for c in chunks:
+        if c.null_count:  # pragma: no cover - callers fill nulls first
+            raise ValueError("column has nulls")
+        parts.append(np.frombuffer(c.buffers()[1], dtype=dtype)[c.offset:c.offset + len(c)])
+    return np.concatenate(parts) if parts else np.empty(0, dtype=dtype)
+
+
 def indices(mask: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """Positions where ``mask`` is true (nulls count as false)."""
-    return pc.indices_nonzero(mask).to_numpy()
+    return numpy(pc.indices_nonzero(mask)).astype(np.int64)
 
 
 def fill(mask: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
@@ -82,3 +97,29 @@ def fill_zero(counts: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
 
 def any_true(mask: pa.Array | pa.ChunkedArray) -> bool:
     return bool(pc.any(mask).as_py())
+
+
+def codes(col: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Dense int64 codes of a column's values (equal values, equal codes; null is -1)."""
+    distinct = pc.unique(col)
+    if isinstance(distinct, pa.ChunkedArray):  # pragma: no cover - unique returns an Array
+        distinct = distinct.combine_chunks()
+    where = pc.index_in(col, value_set=distinct)
+    return numpy(pc.fill_null(where.cast(pa.int64()), scalar(-1)))
+
+
+def group(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """(first row of each distinct combination, combination id of each row) of int64 code columns."""
+    acc = columns[0] + 1
+    size = int(acc.max(initial=0)) + 1
+    for col in columns[1:]:
+        col = col + 1
+        width = int(col.max(initial=0)) + 1
+        if size * width >= 2**62:
+            # Re-densify before the product could overflow int64.
+            _, acc = np.unique(acc, return_inverse=True)
+            size = int(acc.max(initial=0)) + 1
+        acc = acc * width + col
+        size *= width
+    _, first, inverse = np.unique(acc, return_index=True, return_inverse=True)
+    return first, inverse.reshape(-1)

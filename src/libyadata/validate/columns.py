@@ -171,8 +171,9 @@ def hygiene(report: Report, raw: RawTable, spec: FieldSpec, col: pa.ChunkedArray
     bad = pc.or_(formula, invisible)
     non_ascii = pc.invert(A.fill(pc.string_is_ascii(col)))
     if A.any_true(non_ascii):
-        idx = A.indices(non_ascii)
-        sub = col.take(idx)
+        where = pc.indices_nonzero(non_ascii)
+        sub = col.take(where)
+        idx = A.numpy(where).astype(np.int64)
         not_nfc = A.indices(pc.not_equal(pc.utf8_normalize(sub, "NFC"), sub))
         if len(not_nfc):
             rows = idx[not_nfc]
@@ -263,7 +264,7 @@ def _check_items(report: Report, raw: RawTable, spec: FieldSpec, col: pa.Chunked
         item_bad = m if item_bad is None else pc.or_(item_bad, m)
     if item_bad is None or not A.any_true(item_bad):
         return
-    rows = np.unique(parent.to_numpy()[A.indices(item_bad)])
+    rows = np.unique(A.numpy(parent)[A.indices(item_bad)])
     mask = np.zeros(raw.num_rows, dtype=bool)
     mask[rows] = True
     limit = spec.items.get("maxLength")

@@ -67,25 +67,31 @@ def check_unique(report: Report, raw: RawTable, checked: Checked, fields: tuple[
     """Report every row whose key repeats an earlier row's (``kind``: primary-key or unique-error)."""
     key = key_column(raw, fields)
     ok = _valid(raw, checked, fields, key)
-    n = raw.num_rows
-    table = pa.Table.from_arrays([key, A.int64s(np.arange(n))], names=["k", "i"]).filter(ok)
-    groups = table.group_by("k").aggregate([("i", "count"), ("i", "min")])
-    dup = groups.filter(pc.greater(groups.column("i_count"), A.scalar(1)))
-    if not dup.num_rows:
+    key = pc.if_else(ok, key, pa.nulls(1, pa.string())[0])
+    counts = pc.value_counts(key)
+    repeated = counts.field("values").filter(pc.greater(counts.field("counts"), A.scalar(1)))
+    repeated = repeated.drop_null()
+    if not len(repeated):
         return
-    joined = table.join(dup.select(["k", "i_min"]), "k", join_type="inner")
-    joined = joined.filter(pc.not_equal(joined.column("i"), joined.column("i_min")))
-    joined = joined.sort_by("i")
-    idx = joined.column("i").to_numpy()
-    first = dict(zip(idx.tolist(), raw.rows(joined.column("i_min").to_numpy()).tolist()))
+    idx = A.indices(A.fill(pc.is_in(key, value_set=repeated)))
+    values = key.take(pc.indices_nonzero(A.fill(pc.is_in(key, value_set=repeated)))).to_pylist()
+    rows = raw.rows(idx).tolist()
+    first: dict[str, int] = {}
+    later, earlier = [], {}
+    for i, value, row in zip(idx.tolist(), values, rows):
+        if value in first:
+            later.append(i)
+            earlier[i] = first[value]
+        else:
+            first[value] = row
     label = ", ".join(fields)
     spec = next((s for s in field_specs(raw.model) if s.name == fields[0]), None)
     what = "key" if kind == "primary-key" else "value"
     emit(report, raw, None, kind, spec,
          lambda cell, i: f"{what} ({label}) = ({', '.join(repr(raw.table.column(f)[i].as_py()) for f in fields)}) "
-                         f"already used in row {first[i]} (compared after Unicode normalisation); "
+                         f"already used in row {earlier[i]} (compared after Unicode normalisation); "
                          "give the record a new id",
-         column=fields[0], idx=idx)
+         column=fields[0], idx=np.array(later, dtype=np.int64))
 
 
 def check_foreign_key(report: Report, raw: RawTable, checked: Checked, fk: ForeignKey,

@@ -64,27 +64,32 @@ def check_spans(report: Report, raw: RawTable, checked: Checked, texts: dict[str
     source = normalized(raw.table.column("source_id"))
     known = A.fill(pc.is_in(source, value_set=A.strings(list(texts))))
     todo = pc.and_(todo, known)
-    n = raw.num_rows
-    table = pa.Table.from_arrays(
-        [source, quote, start, end, raw.table.column("quote_prefix"), raw.table.column("quote_suffix"),
-         A.int64s(np.arange(n))],
-        names=[*FIELDS, "i"]).filter(todo)
-    groups = table.group_by(list(FIELDS), use_threads=False).aggregate([("i", "list")])
-    cols = [groups.column(f).to_pylist() for f in FIELDS]
-    faulty: list[tuple[list[str], Any]] = []
-    for k, (sid, q, s, e, pre, suf) in enumerate(zip(*cols)):
+    where = pc.indices_nonzero(todo)
+    idx = A.numpy(where).astype(np.int64)
+    if not len(idx):
+        return
+    cols = {"source_id": source.take(where), "quote": quote.take(where), "char_start": start.take(where),
+            "char_end": end.take(where), "quote_prefix": raw.table.column("quote_prefix").take(where),
+            "quote_suffix": raw.table.column("quote_suffix").take(where)}
+    # The quote and char_start fix char_end (their lengths already agree), so five codes name a span.
+    first, combo = A.group([A.codes(cols[f]) for f in ("source_id", "quote", "quote_prefix", "quote_suffix")]
+                           + [A.numpy(pc.fill_null(cols["char_start"], A.scalar(0)))])
+    pick = A.int64s(first)
+    values = [cols[f].take(pick).to_pylist() for f in FIELDS]
+    faulty: dict[int, list[str]] = {}
+    for k, (sid, q, s, e, pre, suf) in enumerate(zip(*values)):
         text = texts[sid]
         if e <= len(text) and text[s:e] == q and pre == prefix_at(text, s) and suf == suffix_at(text, e):
             continue
-        faulty.append((span_problems(text, q, s, e, pre, suf), k))
+        faulty[k] = span_problems(text, q, s, e, pre, suf)
     if not faulty:
         return
-    rows = groups.column("i_list")
+    hit = np.isin(combo, np.fromiter(faulty, dtype=combo.dtype))
     by_message: dict[str, list[int]] = {}
-    for problems, k in faulty:
-        for message in problems:
-            by_message.setdefault(message, []).extend(rows[k].as_py())
-    for message, idx in by_message.items():
+    for i, k in zip(idx[hit].tolist(), combo[hit].tolist()):
+        for message in faulty[k]:
+            by_message.setdefault(message, []).append(i)
+    for message, rows in by_message.items():
         name = _field_of(message)
         emit(report, raw, None, "evidence-mismatch", _spec(raw, name), message, column=name,
-             idx=np.array(sorted(idx), dtype=np.int64))
+             idx=np.array(sorted(rows), dtype=np.int64))

@@ -67,7 +67,7 @@ class RawTable:
         numbers = self.rows(np.arange(self.num_rows))
         newlines = np.zeros(self.num_rows, dtype=np.int64)
         for col in self.table.columns:
-            newlines += A.fill_zero(pc.count_substring(col, "\n")).to_numpy()
+            newlines += A.numpy(A.fill_zero(pc.count_substring(col, "\n")))
         before = np.concatenate([[0], np.cumsum(newlines)[:-1]])
         for p in mine:
             i = int(np.searchsorted(numbers, p.row))
@@ -248,7 +248,12 @@ def read_table(path: Path, rel: str, model: type[Record], report: Report, limits
     width = len(labels)
     present = list(fields[:width])
     for number, actual, text in bad:
-        if actual > width:
+        if text.count('"') % 2:
+            # pyarrow ran an unclosed quote to the end of the file: every later row is inside that cell.
+            report.add("format-error", "a quote opened in this row is never closed, so the rest of the file reads "
+                       "as one cell; close the quote (write \"\" for a quote inside a cell)", file=rel, row=number,
+                       cell=text)
+        elif actual > width:
             for j in range(width, actual):
                 report.add("extra-cell", f"row has {actual} cells but the header has {width}; quote cells that "
                            "contain commas", file=rel, row=number, field_number=j + 1,

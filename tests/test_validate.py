@@ -1,0 +1,214 @@
+"""libyadata validate: the real package is valid; exit codes, formats, safety, columnar rules match the models."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from libyadata import models
+from libyadata.cli import main
+from libyadata.resources import datapackage_dir
+from libyadata.validate import validate_package
+from libyadata.validate.safety import Limits, json_depth, path_problem
+
+CORPUS = Path(__file__).resolve().parent / "fixtures" / "invalid"
+BASE = CORPUS / "_valid" / "package"
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "libyadata.cli", "validate", *args], capture_output=True, text=True,
+                          timeout=120)
+
+
+def copy_base(tmp_path: Path) -> Path:
+    dest = tmp_path / "package"
+    shutil.copytree(BASE, dest, symlinks=True)
+    return dest
+
+
+def test_real_package_is_valid():
+    report = validate_package(datapackage_dir())
+    assert report.problems == [] and report.valid and report.exit_code == 0
+
+
+def test_cli_default_is_the_repository_package_and_exits_0():
+    proc = run()
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.startswith("valid: ") and proc.stderr == ""
+
+
+def test_cli_json_and_github_on_an_invalid_package():
+    case = CORPUS / "vocabulary" / "package"
+    proc = run(str(case), "--format", "json")
+    assert proc.returncode == 1 and proc.stderr == ""
+    doc = json.loads(proc.stdout)
+    err = next(e for t in doc["tasks"] for e in t["errors"])
+    assert (err["type"], err["rowNumber"], err["fieldName"], err["cell"]) == ("vocabulary-error", 2, "event_type", "vist")
+    assert "did you mean 'visit'?" in err["message"]
+    proc = run(str(case), "--format", "github")
+    assert proc.returncode == 1
+    assert proc.stdout.startswith(f"::error file={case}/data/events.csv,line=2,col=")
+    assert "title=vocabulary-error (event_type)::row 2, field event_type: 'vist'" in proc.stdout
+
+
+def test_text_output_groups_by_file_without_colour_when_piped():
+    proc = run(str(CORPUS / "evidence-offset" / "package"))
+    assert proc.returncode == 1 and "\033[" not in proc.stdout
+    assert proc.stdout.startswith("data/events.csv: 1 error(s) (1 evidence-mismatch)\n")
+    assert "did you mean char_start=" in proc.stdout
+
+
+@pytest.mark.parametrize("args", [["/nonexistent/package"], [str(BASE / "datapackage.json")]])
+def test_unreadable_input_exits_2_with_a_report(args):
+    proc = run(*args, "--format", "json")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert json.loads(proc.stdout)["errors"][0]["type"] == "source-error"
+
+
+def test_bad_invocation_exits_2():
+    proc = run("--max-errors", "-1")
+    assert proc.returncode == 2 and "--max-errors" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_max_errors_bounds_the_report(tmp_path, capsys):
+    pkg = copy_base(tmp_path)
+    path = pkg / "data" / "event_actors.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("participant", "particpant"), encoding="utf-8")
+    assert main(["validate", str(pkg), "--format", "json", "--max-errors", "2"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    # 2 vocabulary errors + byte-count + hash-count = 4 found, 2 shown
+    assert doc["stats"]["errors"] == 4 and doc["stats"]["reported"] == 2 and doc["stats"]["truncated"] == 2
+
+
+def test_no_pandas_and_no_network_modules_are_imported():
+    code = ("import sys; from libyadata.validate import validate_package; r = validate_package(); "
+            "assert r.valid; print(sorted(m for m in ('pandas', 'frictionless', 'requests', 'urllib3', 'http.client') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+
+
+def test_generated_parquet_must_equal_the_base_when_given(tmp_path):
+    pkg = copy_base(tmp_path)
+    base = copy_base(tmp_path / "base")
+    for p in (pkg, base):
+        (p / "parquet").mkdir()
+        (p / "parquet" / "events.parquet").write_bytes(b"PAR1 same PAR1")
+    assert validate_package(pkg).valid
+    assert validate_package(pkg, base=base).valid
+    (pkg / "parquet" / "events.parquet").write_bytes(b"PAR1 evil PAR1")
+    report = validate_package(pkg, base=base)
+    assert [(p.type, p.file) for p in report.problems] == [("forbidden-file", "parquet/events.parquet")]
+
+
+def test_symlinked_source_text_is_never_read(tmp_path):
+    pkg = copy_base(tmp_path)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("outside", encoding="utf-8")
+    text = pkg / "sources" / "test-source.txt"
+    text.unlink()
+    os.symlink(secret, text)
+    report = validate_package(pkg)
+    types = {(p.type, p.file) for p in report.problems}
+    assert ("unsafe-path", "sources/test-source.txt") in types
+    assert all("outside" not in (p.message + (p.cell or "")) for p in report.problems)
+
+
+def test_size_limits_refuse_before_parsing(tmp_path):
+    pkg = copy_base(tmp_path)
+    report = validate_package(pkg, limits=Limits(csv_bytes=100))
+    assert {p.type for p in report.problems} == {"size-limit"}
+    report = validate_package(pkg, limits=Limits(descriptor_bytes=100))
+    assert [(p.type, p.file) for p in report.problems] == [("size-limit", "datapackage.json")]
+
+
+def test_lines_and_columns_follow_multi_line_cells(tmp_path):
+    pkg = copy_base(tmp_path)
+    path = pkg / "data" / "events.csv"
+    text = path.read_text(encoding="utf-8")
+    # Row 2's quote_prefix already spans two lines ("Analysis\n..."); row 3 gets a two-line note:
+    # row 4's event_type error is then on line 6, column 24.
+    text = text.replace("Dated by the visit.", '"Dated by\nthe visit."').replace(",statement,", ",statment,")
+    path.write_text(text, encoding="utf-8")
+    report = validate_package(pkg)
+    err = next(p for p in report.problems if p.type == "vocabulary-error")
+    assert (err.row, err.line, err.col) == (4, 6, len("russia-supports-haftar,") + 1)
+
+
+def test_unique_constraint_is_checked_when_declared(tmp_path):
+    import numpy as np
+
+    from libyadata.validate import keys, structure
+    from libyadata.validate._arrow import strings
+    from libyadata.validate.columns import Checked
+    from libyadata.validate.report import Report
+
+    import pyarrow as pa
+
+    table = pa.Table.from_arrays([strings(["a", "b", "a\u200b"])], names=["motive_id"])
+    raw = structure.RawTable("data/motives.csv", models.Motive, table, None, ["motive_id"])
+    report = Report("pkg")
+    keys.check_unique(report, raw, Checked(), ("motive_id",), "unique-error")
+    assert [(p.type, p.row, p.field) for p in report.problems] == [("unique-error", 4, "motive_id")]
+    assert "already used in row 2" in report.problems[0].message
+    assert np.array_equal(raw.rows(np.array([0, 2])), [2, 4])
+
+
+@pytest.mark.parametrize("path, safe", [
+    ("data/events.csv", True), ("sources/a.txt", True), ("../x.csv", False), ("/etc/passwd", False),
+    ("C:/x.csv", False), ("file:///etc/passwd", False), ("https://example.org/x.csv", False),
+    ("data/.hidden.csv", False), ("~/x.csv", False), ("$HOME/x.csv", False), ("data\\x.csv", False),
+    ("", False), (None, False), (["data/a.csv"], False), ("data/x\x00.csv", False),
+])
+def test_path_safety(path, safe):
+    assert (path_problem(path) is None) is safe
+
+
+def test_json_depth_ignores_brackets_inside_strings():
+    assert json_depth(b'{"a": "[[[[{{{{", "b": [[1]]}') == 3
+
+
+DATES = st.one_of(st.none(), st.dates(min_value=dt.date(1850, 1, 1), max_value=dt.date(2150, 12, 31)),
+                  st.sampled_from([dt.date(2016, 2, 1), dt.date(2016, 2, 29), dt.date(2017, 1, 1),
+                                   dt.date(2017, 12, 31), dt.date(2017, 6, 1), dt.date(2017, 6, 30)]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(DATES, DATES, st.sampled_from(list(models.vocab.DATE_PRECISIONS)),
+                          st.sampled_from(list(models.vocab.DATE_BASES))), min_size=1, max_size=20))
+def test_columnar_date_rule_agrees_with_check_interval(rows):
+    """The Arrow masks flag exactly the intervals models.check_interval rejects."""
+    import pyarrow as pa
+
+    from libyadata.validate._arrow import strings
+    from libyadata.validate.rules import interval_mask
+
+    starts = _dates([r[0] for r in rows])
+    ends = _dates([r[1] for r in rows])
+    mask = interval_mask(starts, ends, strings([r[2] for r in rows]), strings([r[3] for r in rows])).to_pylist()
+    for (s, e, p, b), flagged in zip(rows, mask):
+        try:
+            models.check_interval(s, e, p, b)
+            ok = True
+        except ValueError:
+            ok = False
+        assert flagged is (not ok), (s, e, p, b)
+
+
+def _dates(values):
+    import numpy as np
+    import pyarrow as pa
+
+    days = np.array([(v - dt.date(1970, 1, 1)).days if v else 0 for v in values], dtype=np.int32)
+    valid = np.packbits(np.array([v is not None for v in values]), bitorder="little")
+    return pa.Array.from_buffers(pa.date32(), len(values), [pa.py_buffer(valid), pa.py_buffer(days)])

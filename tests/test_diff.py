@@ -476,3 +476,16 @@ def test_markdown_keeps_long_lists_short(monkeypatch):
     assert "| `starter-kit` | `kind` | `kit` | `part` |" in md
     assert "`size`" not in md.split("#### `items`")[1]
     assert md.endswith("… and 2 changed fields not shown (see `--format json`)\n")
+
+
+def test_release_checksums_are_verified_before_reading(tmp_path):
+    import hashlib
+
+    release = _parquet_release(tmp_path / "release", BASE)
+    digest = hashlib.sha256((release / "items.parquet").read_bytes()).hexdigest()
+    (release / "SHA256SUMS").write_text(f"{digest}  items.parquet\n")
+    assert D.read_package(release).tables["items"].file == "items.parquet"
+    (release / "SHA256SUMS").write_text(f"{'0' * 64}  other.txt\n{'1' * 64}  items.parquet\n")
+    with pytest.raises(DataError) as err:
+        D.read_package(release)
+    assert str(err.value) == f"items.parquet: sha256 is {digest}, but SHA256SUMS line 2 says {'1' * 64}"

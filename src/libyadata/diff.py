@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import hashlib
 import json
 import re
 import subprocess
@@ -52,6 +53,8 @@ from .errors import DataError, LibyadataError
 
 BUMPS = ("none", "patch", "minor", "major")
 DESCRIPTOR = "datapackage.json"
+#: The checksum file of a release directory (``sha256sum`` format).
+SUMS = "SHA256SUMS"
 #: Where the data package lives inside a libyadata repository.
 PACKAGE_PREFIX = "datapackage"
 #: Below this similarity (0..1) of a record's meaning text, a kept id "means something else".
@@ -210,6 +213,7 @@ def _read_table(root: Path, resource: dict[str, Any]) -> Table:
     if path is None:
         raise DataError(f"file of resource {name!r} is missing", file=str(resource["path"]))
     rel = path.relative_to(root.resolve()).as_posix()
+    _check_sum(root, path, rel)
     header, cells = _read_cells(path, rel)
     types = {f.get("name"): f.get("type") for f in schema.get("fields", [])}
     table = Table(name, schema, header, {}, rel)
@@ -230,6 +234,20 @@ def _read_table(root: Path, resource: dict[str, Any]) -> Table:
                             field=",".join(pk))
         table.rows[key] = row
     return table
+
+
+def _check_sum(root: Path, path: Path, rel: str) -> None:
+    """In a release directory, a file listed in SHA256SUMS must have that hash before it is read."""
+    sums = root / SUMS
+    if not sums.is_file():
+        return
+    for number, line in enumerate(sums.read_text(encoding="utf-8").splitlines(), start=1):
+        digest, _, name = line.partition("  ")
+        if name.lstrip("*") == rel:
+            actual = hashlib.sha256(path.read_bytes()).hexdigest()
+            if actual != digest.strip().lower():
+                raise DataError(f"sha256 is {actual}, but {SUMS} line {number} says {digest.strip()}", file=rel)
+            return
 
 
 def read_package(directory: str | Path, label: str | None = None) -> Package:

@@ -1,4 +1,4 @@
-"""libyadata diff: every kind of change, every bump rule, every input form, and the failure paths."""
+"""libyadata diff and the snapshots it compares: every kind of change, bump rule, input form, failure."""
 
 from __future__ import annotations
 
@@ -30,8 +30,11 @@ def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
 
 
 def test_doctests():
-    result = doctest.testmod(D)
-    assert result.attempted >= 5 and result.failed == 0
+    from libyadata import snapshots
+
+    for module in (D, snapshots):
+        result = doctest.testmod(module)
+        assert result.attempted >= 2 and result.failed == 0, module.__name__
 
 
 def test_identical_packages_need_no_bump():

@@ -12,6 +12,7 @@ import codecs
 import csv
 import io
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -118,8 +119,8 @@ def check_line_ends(path: Path, rel: str, first_cr: int | None, report: Report) 
                "(convert the file with dos2unix or your editor)", file=rel)
 
 
-def encoding_errors(path: Path, rel: str, report: Report) -> None:
-    """Report the byte offsets of invalid UTF-8 (the file is already known to be bad)."""
+def encoding_errors(path: Path, rel: str, report: Report) -> int:
+    """Report the byte offsets of invalid UTF-8 in a file that failed to parse; returns how many."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     offset, line, found = 0, 1, 0
     with open(path, "rb") as f:
@@ -148,6 +149,7 @@ def encoding_errors(path: Path, rel: str, report: Report) -> None:
                 break
             line += chunk.count(b"\n")
             offset += len(chunk)
+    return found
 
 
 def read_header(path: Path) -> tuple[list[str] | None, bool, int]:
@@ -197,16 +199,23 @@ def _read(path: Path, width: int, threads: bool) -> tuple[pa.Table, list]:
         return "skip"
 
     names = [f"c{i}" for i in range(width)]
-    table = pacsv.read_csv(
-        path,
-        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=threads,
-                                       block_size=BLOCK_SIZE, encoding="utf8"),
-        parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False,
-                                         invalid_row_handler=on_invalid),
-        convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, null_values=[""],
-                                             strings_can_be_null=True, quoted_strings_can_be_null=True,
-                                             check_utf8=True),
-    )
+    # pyarrow decodes a ragged row's text before calling the handler; when that text is not UTF-8 it
+    # prints the UnicodeDecodeError through sys.unraisablehook and fails the read, which the caller
+    # then reports as an encoding error. Keep the print off the user's terminal.
+    previous, sys.unraisablehook = sys.unraisablehook, lambda _: None
+    try:
+        table = pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=threads,
+                                           block_size=BLOCK_SIZE, encoding="utf8"),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False,
+                                             invalid_row_handler=on_invalid),
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, null_values=[""],
+                                                 strings_can_be_null=True, quoted_strings_can_be_null=True,
+                                                 check_utf8=True),
+        )
+    finally:
+        sys.unraisablehook = previous
     return table, bad
 
 
@@ -231,8 +240,8 @@ def read_table(path: Path, rel: str, model: type[Record], report: Report, limits
         table, bad = _read(path, len(labels), threads=True)
     except pa.ArrowInvalid as exc:
         text = str(exc)
-        if "UTF8" in text or "UTF-8" in text:
-            encoding_errors(path, rel, report)
+        if encoding_errors(path, rel, report):
+            pass
         elif "straddl" in text or "block" in text:
             report.add("size-limit", f"a row is longer than {BLOCK_SIZE} bytes; refused", file=rel)
         else:

@@ -1,0 +1,58 @@
+"""Fuzzing: mutated CSV bytes and descriptors always end in exit 0, 1 or 2 with a report, never a crash."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from libyadata.cli import main
+
+BASE = Path(__file__).resolve().parent / "fixtures" / "invalid" / "_valid" / "package"
+FILES = sorted(str(p.relative_to(BASE)) for p in BASE.rglob("*") if p.is_file())
+SPECIAL = [b"", b"\x00", b"\r", b"\r\n", b"\n", b'"', b",", b"\xef\xbb\xbf", b"\xff", b"\xc3", b"\xe2\x80\x8b",
+           b"=", b"-", b"|", b"{", b"[" * 64, b"}", b"null", b"NaN", b'"path": "../x"', b"9" * 30, b"\\"]
+
+
+@st.composite
+def mutations(draw):
+    rel = draw(st.sampled_from(FILES))
+    data = bytearray((BASE / rel).read_bytes())
+    for _ in range(draw(st.integers(1, 4))):
+        pos = draw(st.integers(0, len(data)))
+        kind = draw(st.sampled_from(["insert", "delete", "replace", "truncate"]))
+        chunk = draw(st.one_of(st.sampled_from(SPECIAL), st.binary(max_size=8)))
+        if kind == "insert":
+            data[pos:pos] = chunk
+        elif kind == "delete":
+            del data[pos:pos + draw(st.integers(1, 16))]
+        elif kind == "replace":
+            data[pos:pos + len(chunk)] = chunk
+        else:
+            del data[pos:]
+    return rel, bytes(data)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutations(), st.sampled_from(["text", "json", "github"]))
+def test_mutated_package_never_crashes(mutation, fmt):
+    rel, data = mutation
+    with tempfile.TemporaryDirectory() as tmp:
+        pkg = Path(tmp) / "package"
+        shutil.copytree(BASE, pkg)
+        (pkg / rel).write_bytes(data)
+        import contextlib
+        import io
+
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(["validate", str(pkg), "--format", fmt])
+    assert code in (0, 1, 2)
+    assert err.getvalue() == "", err.getvalue()
+    assert out.getvalue()
+    if fmt == "json":
+        assert json.loads(out.getvalue())["valid"] is (code == 0)

@@ -492,3 +492,15 @@ def test_release_checksums_are_verified_before_reading(tmp_path):
     with pytest.raises(DataError) as err:
         D.read_package(release)
     assert str(err.value) == f"items.parquet: sha256 is {digest}, but SHA256SUMS line 2 says {'1' * 64}"
+
+
+def test_csv_package_and_its_parquet_release_are_the_same_data(tmp_path):
+    """Format adaptations of the Parquet descriptor are not data changes."""
+    from libyadata import release
+    from libyadata.diff import diff as run_diff
+    from libyadata.resources import datapackage_dir
+
+    built = release.make(tmp_path)
+    d = run_diff(datapackage_dir(), built)
+    assert d.bump == "none" and d.version_ok
+    assert {c.kind for c in d.changes} <= {"relocated", "not_distributed"}

@@ -279,17 +279,32 @@ def compare_fields(table: str, old: list[dict[str, Any]], new: list[dict[str, An
     return out
 
 
+def _table_formats(descriptor: dict[str, Any]) -> set[Any]:
+    return {r.get("format") for r in descriptor.get("resources", []) if isinstance(r, dict) and r.get("schema")}
+
+
 def compare_resources(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     """Resources added or removed, and changes of a kept resource's schema and metadata."""
     out: list[Change] = []
     o_res = {r.get("name"): r for r in old.get("resources", []) if isinstance(r, dict)}
     n_res = {r.get("name"): r for r in new.get("resources", []) if isinstance(r, dict)}
+    # A Parquet release does not describe the source text it ships beside the tables; when the
+    # two sides are different distributions, a non-table resource on one side only is no change.
+    other_form = _table_formats(old) != _table_formats(new)
     for name in o_res:
         if name not in n_res:
-            out.append(Change("major", "resource_removed", f"resource `{name}` removed", name))
+            if other_form and not o_res[name].get("schema"):
+                out.append(Change("none", "not_distributed", f"resource `{name}` is not described in "
+                                  "this distribution (no bump)", name))
+            else:
+                out.append(Change("major", "resource_removed", f"resource `{name}` removed", name))
     for name in n_res:
         if name not in o_res:
-            out.append(Change("minor", "resource_added", f"resource `{name}` added", name))
+            if other_form and not n_res[name].get("schema"):
+                out.append(Change("none", "not_distributed", f"resource `{name}` is only described in "
+                                  "this distribution (no bump)", name))
+            else:
+                out.append(Change("minor", "resource_added", f"resource `{name}` added", name))
     for name in (n for n in o_res if n in n_res):
         o, n = o_res[name], n_res[name]
         if (o.get("path"), o.get("format")) != (n.get("path"), n.get("format")):

@@ -209,13 +209,39 @@ def parquet_table_schema(model: type[models.Record]) -> dict[str, Any]:
         if constraints.get("pattern") == LIST_PATTERN:
             field["type"] = "any"
             field["description"] = field["description"].replace(
-                f" Cell format: values joined by '{vocab.LIST_DELIMITER}'.",
-                " Parquet type: list<string> (an empty list when there are none).")
+                f" Cell format: values joined by '{vocab.LIST_DELIMITER}'.", PARQUET_LIST_NOTE)
             del constraints["pattern"]
         elif field["type"] in ("integer", "number") and not constraints.get("required"):
-            field["missingValues"] = ["", "nan"]
+            field["missingValues"] = list(NAN_MISSING)
         if "constraints" in field and not constraints:
             del field["constraints"]
+    return schema
+
+
+PARQUET_LIST_NOTE = " Parquet type: list<string> (an empty list when there are none)."
+NAN_MISSING = ["", "nan"]
+
+
+def canonical_table_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """Undo :func:`parquet_table_schema`'s adaptations: the schema the CSV form declares.
+
+    Lets a Parquet release be compared with a CSV package field by field.
+
+    >>> canonical_table_schema(parquet_table_schema(models.Actor)) == __import__(
+    ...     "libyadata.schema").schema.table_schema(models.Actor)
+    True
+    """
+    from .schema import LIST_PATTERN
+
+    schema = json.loads(json.dumps(schema))
+    for field in schema.get("fields", []):
+        if field.get("type") == "any" and PARQUET_LIST_NOTE in field.get("description", ""):
+            field["type"] = "string"
+            field["description"] = field["description"].replace(
+                PARQUET_LIST_NOTE, f" Cell format: values joined by '{vocab.LIST_DELIMITER}'.")
+            field["constraints"] = dict(sorted({**field.get("constraints", {}), "pattern": LIST_PATTERN}.items()))
+        if field.get("missingValues") == NAN_MISSING:
+            del field["missingValues"]
     return schema
 
 
@@ -242,14 +268,10 @@ def descriptor(package_dir: Path | None = None) -> dict[str, Any]:
             "hash": digest,
             "schema": parquet_table_schema(model),
         })
-    metadata = meta.package_metadata()
-    # "id" names the CSV package; this is another distribution of the same data.
-    metadata.pop("id", None)
+    # Same name and id as the CSV package: one dataset, distributed in two formats.
     return {
         "$schema": PACKAGE_PROFILE,
-        **metadata,
-        "name": f"{meta.NAME}-parquet",
-        "title": f"{meta.TITLE} (Parquet)",
+        **meta.package_metadata(),
         "resources": resources,
     }
 

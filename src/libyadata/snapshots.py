@@ -224,6 +224,10 @@ def read_package(directory: str | Path, label: str | None = None) -> Package:
         raise DataError("a descriptor must be a JSON object with a 'resources' list", file=str(desc_path))
     tables = {}
     for resource in descriptor.get("resources", []):
+        if isinstance(resource, dict) and resource.get("format") == "parquet" and isinstance(resource.get("schema"), dict):
+            from .parquet import canonical_table_schema  # the Parquet schema only adapts the CSV one
+
+            resource["schema"] = canonical_table_schema(resource["schema"])
         if isinstance(resource, dict) and resource.get("schema") and "path" in resource:
             table = _read_table(root, resource)
             tables[table.name] = table

@@ -132,6 +132,23 @@ def test_size_limits_refuse_before_parsing(tmp_path):
     assert [(p.type, p.file) for p in report.problems] == [("size-limit", "datapackage.json")]
 
 
+def test_oversized_cell_is_refused(tmp_path):
+    pkg = copy_base(tmp_path)
+    report = validate_package(pkg, limits=Limits(cell_bytes=20))
+    got = {(p.type, p.file, p.field) for p in report.problems}
+    assert ("size-limit", "data/actors.csv", "quote") in got
+    assert {t for t, _, _ in got} == {"size-limit"}
+
+
+def test_row_longer_than_a_block_is_read(tmp_path):
+    pkg = copy_base(tmp_path)
+    path = pkg / "data" / "events.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("Dated by the visit.", "x" * 1_500_000),
+                    encoding="utf-8")
+    report = validate_package(pkg)
+    assert ("size-limit", 3, "notes") in {(p.type, p.row, p.field) for p in report.problems}
+
+
 def test_lines_and_columns_follow_multi_line_cells(tmp_path):
     pkg = copy_base(tmp_path)
     path = pkg / "data" / "events.csv"

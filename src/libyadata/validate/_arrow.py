@@ -100,12 +100,14 @@ def any_true(mask: pa.Array | pa.ChunkedArray) -> bool:
 
 
 def codes(col: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """Dense int64 codes of a column's values (equal values, equal codes; null is -1)."""
-    distinct = pc.unique(col)
-    if isinstance(distinct, pa.ChunkedArray):  # pragma: no cover - unique returns an Array
-        distinct = distinct.combine_chunks()
-    where = pc.index_in(col, value_set=distinct)
-    return numpy(pc.fill_null(where.cast(pa.int64()), scalar(-1)))
+    """Dense int64 codes of a column's values (equal values, equal codes; null is -1).
+
+    One hash pass (``dictionary_encode``; its chunks share one dictionary).
+    """
+    encoded = pc.dictionary_encode(col)
+    chunks = encoded.chunks if isinstance(encoded, pa.ChunkedArray) else [encoded]
+    parts = [numpy(pc.fill_null(c.indices.cast(pa.int64()), scalar(-1))) for c in chunks]
+    return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
 
 
 def group(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:

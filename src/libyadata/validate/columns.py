@@ -10,6 +10,7 @@ Python touches only those cells to word the message.
 from __future__ import annotations
 
 import difflib
+import os
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from ..models import Record
 from ..schema import LIST_PATTERN, table_fields
 from . import _arrow as A
 from .report import Report
+from .safety import Limits
 from .structure import RawTable
 
 INTEGER_RE = r"^[+-]?[0-9]{1,18}$"
@@ -51,6 +53,7 @@ class FieldSpec:
     max_length: int | None = None
     minimum: float | None = None
     maximum: float | None = None
+    unique: bool = False
     items: dict[str, Any] = field(default_factory=dict)
 
 
@@ -70,7 +73,7 @@ def field_specs(model: type[Record]) -> tuple[FieldSpec, ...]:
             items = {k: v for k, v in props[f["name"]].get("items", {}).items() if k != "type"}
         out.append(FieldSpec(f["name"], number, f["type"], bool(c.get("required")), enum, vocabulary,
                              c.get("pattern"), c.get("minLength"), c.get("maxLength"), c.get("minimum"),
-                             c.get("maximum"), items))
+                             c.get("maximum"), bool(c.get("unique")), items))
     return tuple(out)
 
 
@@ -89,6 +92,9 @@ class Checked:
                 ok = pc.invert(self.bad[n])
                 out = ok if out is None else pc.and_(out, ok)
         return out
+
+#: Threads for independent column checks (Arrow kernels release the GIL).
+WORKERS = max(1, min(4, int(os.environ.get("LIBYADATA_THREADS", 0)) or os.cpu_count() or 1))
 
 
 def emit(report: Report, raw: RawTable, mask: Any, type: str, spec: FieldSpec | None,
@@ -162,27 +168,47 @@ def _formula_message(cell: Any, _: int) -> str:
             "start with =, +, -, @, tab or CR")
 
 
+def _subset(col: pa.ChunkedArray, mask: Any, test: Callable[[Any], Any], n: int) -> tuple[Any, np.ndarray]:
+    """Run ``test`` only on the cells of ``mask``; (full-length mask, row indices) of the cells it flags."""
+    where = pc.indices_nonzero(mask)
+    if not len(where):
+        return None, np.empty(0, dtype=np.int64)
+    idx = A.numpy(where).astype(np.int64)
+    rows = idx[A.indices(A.fill(test(col.take(where))))]
+    full = np.zeros(n, dtype=bool)
+    full[rows] = True
+    return A.bools(full), rows
+
+
 def hygiene(report: Report, raw: RawTable, spec: FieldSpec, col: pa.ChunkedArray) -> pa.ChunkedArray:
-    """NFC, invisible characters and formula triggers; returns the mask of faulty cells."""
-    formula = A.fill(pc.match_substring_regex(col, FORMULA_RE))
-    emit(report, raw, formula, "formula-injection", spec, _formula_message)
-    invisible = A.fill(pc.match_substring_regex(col, INVISIBLE_RE))
-    emit(report, raw, invisible, "unicode-error", spec, _invisible_message)
-    bad = pc.or_(formula, invisible)
-    non_ascii = pc.invert(A.fill(pc.string_is_ascii(col)))
-    if A.any_true(non_ascii):
-        where = pc.indices_nonzero(non_ascii)
-        sub = col.take(where)
-        idx = A.numpy(where).astype(np.int64)
-        not_nfc = A.indices(pc.not_equal(pc.utf8_normalize(sub, "NFC"), sub))
-        if len(not_nfc):
-            rows = idx[not_nfc]
+    """Formula triggers, invisible characters and NFC; returns the mask of faulty cells.
+
+    Cheap whole-column tests (first character, ASCII and printable) pick the few cells
+    that can be faulty; the regular expressions and the normaliser run on those only.
+    """
+    n = raw.num_rows
+    bad = pc.is_in(pc.utf8_slice_codeunits(col, 0, 1), value_set=A.strings(["=", "+", "@", "\t", "\r"]))
+    bad = A.fill(bad)
+    # '-' is a formula only when no number follows ("-5" is fine).
+    minus, _ = _subset(col, A.fill(pc.starts_with(col, "-")), lambda c: pc.match_substring_regex(c, FORMULA_RE), n)
+    if minus is not None:
+        bad = pc.or_(bad, minus)
+    emit(report, raw, bad, "formula-injection", spec, _formula_message)
+    ascii_ = A.fill(pc.string_is_ascii(col))
+    plain = pc.and_(ascii_, A.fill(pc.ascii_is_printable(col)))
+    unusual = pc.and_(pc.invert(plain), A.fill(col.is_valid()))
+    if A.any_true(unusual):
+        raw.multiline.add(spec.name)  # only such columns can hold a line feed
+        invisible, rows = _subset(col, unusual, lambda c: pc.match_substring_regex(c, INVISIBLE_RE), n)
+        if invisible is not None:
+            emit(report, raw, None, "unicode-error", spec, _invisible_message, idx=rows)
+            bad = pc.or_(bad, invisible)
+        not_nfc, rows = _subset(col, pc.invert(ascii_), lambda c: pc.not_equal(pc.utf8_normalize(c, "NFC"), c), n)
+        if not_nfc is not None:
             emit(report, raw, None, "unicode-error", spec,
                  "cell is not in Unicode NFC (a character is written decomposed); retype it or normalise to NFC",
                  idx=rows)
-            mask = np.zeros(raw.num_rows, dtype=bool)
-            mask[rows] = True
-            bad = pc.or_(bad, A.bools(mask))
+            bad = pc.or_(bad, not_nfc)
     return bad
 
 
@@ -197,11 +223,18 @@ def _vocabulary_message(spec: FieldSpec) -> Callable[[Any, int], str]:
     return message
 
 
-def check_field(report: Report, raw: RawTable, spec: FieldSpec, out: Checked) -> None:
+def check_field(report: Report, raw: RawTable, spec: FieldSpec, out: Checked, limits: Limits | None = None) -> None:
     col = raw.table.column(spec.name)
-    bad = hygiene(report, raw, spec, col)
+    cap = (limits or Limits()).cell_bytes
+    huge = A.fill(pc.greater(pc.binary_length(col), A.scalar(cap).cast(pa.int32())))
+    if A.any_true(huge):
+        emit(report, raw, huge, "size-limit", spec,
+             lambda cell, _: f"the cell has {len(cell.encode())} bytes, more than the {cap} accepted")
+        # Nothing else is said about a cell that large; it is blanked for the other checks.
+        col = pc.if_else(huge, pa.nulls(1, pa.string())[0], col)
+    bad = pc.or_(hygiene(report, raw, spec, col), huge)
     if spec.required:
-        missing = col.is_null()
+        missing = pc.and_(col.is_null(), pc.invert(huge))
         emit(report, raw, missing, "constraint-error", spec,
              f"{spec.name} is required but the cell is empty")
         bad = pc.or_(bad, missing)
@@ -273,10 +306,24 @@ def _check_items(report: Report, raw: RawTable, spec: FieldSpec, col: pa.Chunked
                "a value of the list breaks its constraint")
 
 
-def check_columns(report: Report, raw: RawTable) -> Checked:
-    """Run every field check of the table; the typed columns feed the row and key checks."""
+def check_columns(report: Report, raw: RawTable, limits: Limits | None = None) -> Checked:
+    """Run every field check of the table; the typed columns feed the row and key checks.
+
+    Fields are checked on a thread per core (Arrow kernels release the GIL); each
+    fills its own report, merged in field order so the result does not depend on timing.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
     out = Checked()
-    for spec in field_specs(raw.model):
-        if spec.name in raw.table.column_names:
-            check_field(report, raw, spec, out)
+    specs = [s for s in field_specs(raw.model) if s.name in raw.table.column_names]
+
+    def one(spec: FieldSpec) -> Report:
+        part = Report(report.path, report.room())
+        check_field(part, raw, spec, out, limits)
+        return part
+
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        parts = list(pool.map(one, specs))
+    for part in parts:
+        report.extend(part)
     return out

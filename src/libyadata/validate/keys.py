@@ -32,7 +32,7 @@ def normalized(col: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
     ['abc', 'abc', 'fi']
     """
     if not A.any_true(pc.invert(A.fill(pc.string_is_ascii(col)))):
-        return pc.utf8_lower(col)
+        return pc.ascii_lower(col)
     col = pc.utf8_normalize(col, "NFKC")
     col = pc.replace_substring_regex(col, r"\p{Cf}", "")
     return pc.utf8_lower(col)
@@ -40,10 +40,11 @@ def normalized(col: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
 
 def key_column(raw: RawTable, fields: tuple[str, ...]) -> pa.ChunkedArray | pa.Array:
     """One comparable column for a (possibly composite) key; null when any part is null."""
-    parts = [normalized(raw.table.column(f)) for f in fields]
-    if len(parts) == 1:
-        return parts[0]
-    return pc.binary_join_element_wise(*parts, A.scalar(SEPARATOR), null_handling="emit_null")
+    if fields not in raw.keys:
+        parts = [normalized(raw.table.column(f)) for f in fields]
+        raw.keys[fields] = parts[0] if len(parts) == 1 else \
+            pc.binary_join_element_wise(*parts, A.scalar(SEPARATOR), null_handling="emit_null")
+    return raw.keys[fields]
 
 
 def _valid(raw: RawTable, checked: Checked, fields: tuple[str, ...], key: Any) -> Any:
@@ -64,34 +65,37 @@ def _type_ok(checked: Checked, fields: tuple[str, ...]) -> Any:
 
 def check_unique(report: Report, raw: RawTable, checked: Checked, fields: tuple[str, ...],
                  kind: str) -> None:
-    """Report every row whose key repeats an earlier row's (``kind``: primary-key or unique-error)."""
-    key = key_column(raw, fields)
-    ok = _valid(raw, checked, fields, key)
-    key = pc.if_else(ok, key, pa.nulls(1, pa.string())[0])
-    counts = pc.value_counts(key)
-    repeated = counts.field("values").filter(pc.greater(counts.field("counts"), A.scalar(1)))
-    repeated = repeated.drop_null()
-    if not len(repeated):
+    """Report every row whose key repeats an earlier row's (``kind``: primary-key or unique-error).
+
+    Each key field becomes integer codes (one hash pass); the codes of a composite key
+    are combined and grouped in NumPy, so no key string is built per row.
+    """
+    parts = [key_column(raw, (f,)) for f in fields]
+    ok = None
+    for part in parts:
+        ok = part.is_valid() if ok is None else pc.and_(ok, part.is_valid())
+    type_ok = _type_ok(checked, fields)
+    if type_ok is not None:
+        ok = pc.and_(ok, type_ok)
+    rows = A.indices(A.fill(ok))
+    if len(rows) < 2:
         return
-    idx = A.indices(A.fill(pc.is_in(key, value_set=repeated)))
-    values = key.take(pc.indices_nonzero(A.fill(pc.is_in(key, value_set=repeated)))).to_pylist()
-    rows = raw.rows(idx).tolist()
-    first: dict[str, int] = {}
-    later, earlier = [], {}
-    for i, value, row in zip(idx.tolist(), values, rows):
-        if value in first:
-            later.append(i)
-            earlier[i] = first[value]
-        else:
-            first[value] = row
+    codes = [A.codes(part)[rows] for part in parts]
+    first, group = A.group(codes)
+    if len(first) == len(rows):
+        return
+    earliest = first[group]
+    later = np.nonzero(earliest != np.arange(len(rows)))[0]
+    idx = rows[later]
+    before = dict(zip(idx.tolist(), raw.rows(rows[earliest[later]]).tolist()))
     label = ", ".join(fields)
     spec = next((s for s in field_specs(raw.model) if s.name == fields[0]), None)
     what = "key" if kind == "primary-key" else "value"
     emit(report, raw, None, kind, spec,
          lambda cell, i: f"{what} ({label}) = ({', '.join(repr(raw.table.column(f)[i].as_py()) for f in fields)}) "
-                         f"already used in row {earlier[i]} (compared after Unicode normalisation); "
+                         f"already used in row {before[i]} (compared after Unicode normalisation); "
                          "give the record a new id",
-         column=fields[0], idx=np.array(later, dtype=np.int64))
+         column=fields[0], idx=idx)
 
 
 def check_foreign_key(report: Report, raw: RawTable, checked: Checked, fk: ForeignKey,
@@ -103,7 +107,15 @@ def check_foreign_key(report: Report, raw: RawTable, checked: Checked, fk: Forei
         return
     key = key_column(raw, fk.fields)
     ok = _valid(raw, checked, fk.fields, key)
-    dangling = pc.and_(ok, pc.invert(A.fill(pc.is_in(key, value_set=parent_keys))))
+    if len(parent_keys) > 4 * raw.num_rows:
+        # A few references into a large table: hash the few, scan the large one once.
+        wanted = pc.unique(key.drop_null() if isinstance(key, pa.ChunkedArray) else key.drop_null())
+        wanted = wanted.combine_chunks() if isinstance(wanted, pa.ChunkedArray) else wanted
+        found = pc.unique(parent_keys.filter(A.fill(pc.is_in(parent_keys, value_set=wanted))))
+        known = A.fill(pc.is_in(key, value_set=found))
+    else:
+        known = A.fill(pc.is_in(key, value_set=parent_keys))
+    dangling = pc.and_(ok, pc.invert(known))
     if not A.any_true(dangling):
         return
     spec = next((s for s in field_specs(raw.model) if s.name == fk.fields[0]), None)
@@ -119,4 +131,5 @@ def key_set(raw: RawTable, fields: tuple[str, ...]) -> pa.Array:
     col = key_column(raw, fields)
     if isinstance(col, pa.ChunkedArray):
         col = col.combine_chunks() if col.num_chunks else pa.nulls(0, pa.string())
-    return pc.unique(col.drop_null())
+    # Duplicates do no harm in a lookup set (they are reported as primary-key errors already).
+    return col.drop_null()

@@ -9,7 +9,11 @@ table at a time.
 from __future__ import annotations
 
 import hashlib
+import os
+import threading
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +24,9 @@ from .report import Report
 from .safety import DESCRIPTOR, GENERATED_DIR, Limits
 
 SOURCES_DIR = "sources/"
+
+#: Threads for independent column checks (Arrow kernels release the GIL).
+WORKERS = max(1, min(4, int(os.environ.get("LIBYADATA_THREADS", 0)) or os.cpu_count() or 1))
 
 
 def _table_path(model: type[models.Record]) -> str:
@@ -177,10 +184,30 @@ def _validate(root: Path, report: Report, limits: Limits, base: Path | None) -> 
     declared = check_descriptor(desc, report) if desc is not None else None
     readable = check_files(root, files, declared, report, base)
     declared = declared or {}
-    for rel in sorted(readable & set(declared)):
-        safety.check_bytes_and_hash(rel, files[rel], declared[rel], report,
-                                    desc["resources"].index(declared[rel]) if desc else 0)
-    check_tables(root, files, readable, declared, report, limits)
+    # Hashing (I/O and hashlib, both without the GIL) overlaps the table checks.
+    hashes = Report(report.path, report.max_errors)
+
+    failure: list[BaseException] = []
+
+    def hash_all() -> None:
+        try:
+            for rel in sorted(readable & set(declared)):
+                safety.check_bytes_and_hash(rel, files[rel], declared[rel], hashes,
+                                            desc["resources"].index(declared[rel]) if desc else 0)
+        except OSError as exc:
+            hashes.add("source-error", f"cannot read {exc.filename}: {exc.strerror or exc}")
+        except BaseException as exc:  # pragma: no cover - re-raised in the main thread
+            failure.append(exc)
+
+    worker = threading.Thread(target=hash_all, name="libyadata-hash", daemon=True)
+    worker.start()
+    try:
+        check_tables(root, files, readable, declared, report, limits)
+    finally:
+        worker.join()
+    if failure:  # pragma: no cover
+        raise failure[0]
+    report.extend(hashes)
 
 
 def check_tables(root: Path, files: dict[str, Path], readable: set[str], declared: dict[str, dict[str, Any]],
@@ -198,18 +225,21 @@ def check_tables(root: Path, files: dict[str, Path], readable: set[str], declare
         raw = structure.read_table(files[rel], rel, model, report, limits)
         if raw is None:
             continue
-        checked = columns.check_columns(report, raw)
+        checked = columns.check_columns(report, raw, limits)
         if model is models.Source:
             published = rules.publication_dates(raw, checked)
             texts = source_texts(root, files, raw, checked, declared, report, limits)
-        rules.check_rows(report, raw, checked, published)
+        tasks: list[Callable[[Report], None]] = [
+            partial(rules.check_rows, raw=raw, checked=checked, published=published)]
         if models.has_evidence(model):
-            spans.check_spans(report, raw, checked, texts)
+            tasks.append(partial(spans.check_spans, raw=raw, checked=checked, texts=texts))
         if set(model.primary_key) <= set(raw.table.column_names):
-            keys.check_unique(report, raw, checked, model.primary_key, "primary-key")
+            tasks.append(partial(keys.check_unique, raw=raw, checked=checked, fields=model.primary_key,
+                                 kind="primary-key"))
         for spec in columns.field_specs(model):
-            if getattr(spec, "unique", False):  # pragma: no cover - no model declares it today
-                keys.check_unique(report, raw, checked, (spec.name,), "unique-error")
+            if spec.unique:
+                tasks.append(partial(keys.check_unique, raw=raw, checked=checked, fields=(spec.name,),
+                                     kind="unique-error"))
         for fk in model.foreign_keys:
             if not set(fk.fields) <= set(raw.table.column_names):
                 continue
@@ -217,12 +247,43 @@ def check_tables(root: Path, files: dict[str, Path], readable: set[str], declare
                 parent = keys.key_set(raw, fk.reference)
             else:
                 parent = key_sets.get((fk.resource, fk.reference))
-            keys.check_foreign_key(report, raw, checked, fk, parent)
+            tasks.append(partial(keys.check_foreign_key, raw=raw, checked=checked, fk=fk, parent_keys=parent))
+        run_parallel(report, tasks)
         for resource, reference in wanted:
             if resource == model.table and set(reference) <= set(raw.table.column_names):
                 key_sets[(resource, reference)] = keys.key_set(raw, reference)
         raw.locate(report)
-        del raw, checked
+        del raw, checked, tasks
+        _release()
+
+
+def _release() -> None:
+    """Give freed Arrow memory back to the system between tables (the allocator keeps it otherwise)."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+
+
+def run_parallel(report: Report, tasks: list[Callable[[Report], None]]) -> None:
+    """Run independent checks on a thread per core (Arrow kernels release the GIL).
+
+    Each task fills its own report; they are merged in task order, so the result does
+    not depend on timing.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(task: Callable[[Report], None]) -> Report:
+        part = Report(report.path, report.room())
+        task(part)
+        return part
+
+    if len(tasks) == 1:
+        parts = [one(tasks[0])]
+    else:
+        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+            parts = list(pool.map(one, tasks))
+    for part in parts:
+        report.extend(part)
 
 
 def source_texts(root: Path, files: dict[str, Path], raw: Any, checked: Any, declared: dict[str, dict[str, Any]],

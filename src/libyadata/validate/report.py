@@ -275,6 +275,16 @@ class Report:
             cell = cell[:CELL_PREVIEW] + "…"
         self.problems.append(Problem(type, message, file, row, field, cell, field_number=field_number))
 
+    def extend(self, other: Report) -> None:
+        """Take over another report's problems (checks run in parallel each fill their own)."""
+        for p in other.problems:
+            if self.max_errors is not None and len(self.problems) >= self.max_errors:
+                self.dropped += 1
+            else:
+                self.problems.append(p)
+        self.dropped += other.dropped
+        self.notes.extend(other.notes)
+
     def count_dropped(self, n: int) -> None:
         self.dropped += n
 
@@ -301,7 +311,7 @@ class Report:
     def sort(self) -> None:
         order = {f: i for i, f in enumerate(self.files)}
         self.problems.sort(key=lambda p: (p.file is not None, order.get(p.file or "", len(order)), p.file or "",
-                                          p.row or 0, p.field_number or 0, p.type))
+                                          p.row or 0, p.field_number or 0, p.type, p.message))
 
     # --- renderers --------------------------------------------------------------------
 

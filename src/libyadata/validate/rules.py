@@ -20,7 +20,7 @@ from .. import vocab
 from ..models import MAX_DATE, MIN_DATE, Actor, Projection, Record, check_interval, has_dates
 from . import _arrow as A
 from .columns import Checked, emit, field_specs
-from .keys import normalized
+from .keys import key_column, normalized
 from .report import Report
 from .structure import RawTable
 
@@ -86,7 +86,7 @@ def check_dates(report: Report, raw: RawTable, checked: Checked,
     if published is None or issubclass(raw.model, Projection) or "source_id" not in table.column_names:
         return
     ids, dates = published
-    where = pc.index_in(normalized(table.column("source_id")), value_set=ids)
+    where = pc.index_in(key_column(raw, ("source_id",)), value_set=ids)
     pub = pc.take(dates, where)
     late = A.fill(pc.greater(start, pub))
     late = pc.and_(late, pc.invert(bad))

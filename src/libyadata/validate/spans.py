@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 from ..evidence import prefix_at, span_problems, suffix_at
 from . import _arrow as A
 from .columns import Checked, emit, field_specs
-from .keys import normalized
+from .keys import key_column
 from .report import Report
 from .structure import RawTable
 
@@ -61,16 +61,19 @@ def check_spans(report: Report, raw: RawTable, checked: Checked, texts: dict[str
     todo = pc.and_(usable, pc.invert(pc.or_(order, wrong_length)))
     if not texts or not A.any_true(todo):
         return
-    source = normalized(raw.table.column("source_id"))
+    source = key_column(raw, ("source_id",))
     known = A.fill(pc.is_in(source, value_set=A.strings(list(texts))))
     todo = pc.and_(todo, known)
-    where = pc.indices_nonzero(todo)
-    idx = A.numpy(where).astype(np.int64)
-    if not len(idx):
-        return
-    cols = {"source_id": source.take(where), "quote": quote.take(where), "char_start": start.take(where),
-            "char_end": end.take(where), "quote_prefix": raw.table.column("quote_prefix").take(where),
-            "quote_suffix": raw.table.column("quote_suffix").take(where)}
+    cols = {"source_id": source, "quote": quote, "char_start": start, "char_end": end,
+            "quote_prefix": raw.table.column("quote_prefix"), "quote_suffix": raw.table.column("quote_suffix")}
+    if pc.sum(todo).as_py() == raw.num_rows:
+        idx = np.arange(raw.num_rows, dtype=np.int64)  # the usual case: no copy
+    else:
+        where = pc.indices_nonzero(todo)
+        idx = A.numpy(where).astype(np.int64)
+        if not len(idx):
+            return
+        cols = {k: v.take(where) for k, v in cols.items()}
     # The quote and char_start fix char_end (their lengths already agree), so five codes name a span.
     first, combo = A.group([A.codes(cols[f]) for f in ("source_id", "quote", "quote_prefix", "quote_suffix")]
                            + [A.numpy(pc.fill_null(cols["char_start"], A.scalar(0)))])

@@ -198,7 +198,9 @@ def hygiene(report: Report, raw: RawTable, spec: FieldSpec, col: pa.ChunkedArray
     plain = pc.and_(ascii_, A.fill(pc.ascii_is_printable(col)))
     unusual = pc.and_(pc.invert(plain), A.fill(col.is_valid()))
     if A.any_true(unusual):
-        raw.multiline.add(spec.name)  # only such columns can hold a line feed
+        lf, _ = _subset(col, unusual, lambda c: pc.match_substring(c, "\n"), n)
+        if lf is not None and A.any_true(lf):
+            raw.multiline.add(spec.name)  # line numbers count these columns' line feeds
         invisible, rows = _subset(col, unusual, lambda c: pc.match_substring_regex(c, INVISIBLE_RE), n)
         if invisible is not None:
             emit(report, raw, None, "unicode-error", spec, _invisible_message, idx=rows)

@@ -47,7 +47,7 @@ class RawTable:
     #: Record number (header = 1) of each table row; None means row i is record i + 2.
     rownum: np.ndarray | None = None
     fields: list[str] = field(default_factory=list)
-    #: Columns with a cell that is not printable ASCII (only these can hold a line feed).
+    #: Columns with a cell holding a line feed (found by the hygiene checks).
     multiline: set[str] = field(default_factory=set)
     #: Normalised key columns, computed once (see keys.normalized).
     keys: dict[tuple[str, ...], Any] = field(default_factory=dict)

@@ -9,7 +9,6 @@ validator and the models cannot disagree on what a message says.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import numpy as np
@@ -162,5 +161,3 @@ def publication_dates(raw: RawTable, checked: Checked) -> tuple[pa.Array, pa.Arr
         return A.strings([]), A.dates([])
     return table.column("id").combine_chunks(), table.column("published").combine_chunks()
 
-
-__all__ = ["check_rows", "interval_mask", "publication_dates", "dt"]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import site
 import subprocess
 import sys
+import sysconfig
 import venv
 import zipfile
 from pathlib import Path
@@ -52,9 +54,15 @@ def test_wheel_contains_the_data_package(wheel):
 
 def test_wheel_loads_everything_offline_in_a_fresh_venv(wheel, tmp_path, data):
     env_dir = tmp_path / "venv"
-    # dependencies come from the system site-packages: no index, no network
-    venv.create(env_dir, system_site_packages=True, with_pip=True)
+    venv.create(env_dir, with_pip=True)
     py = env_dir / "bin" / "python"
+    # The dependencies (pydantic, pyarrow) come from this environment, offline: its
+    # site-packages are appended as plain paths, so their .pth files (among them an
+    # editable install of libyadata) are not run and only the wheel provides libyadata.
+    venv_site = subprocess.run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                               check=True, capture_output=True, text=True).stdout.strip()
+    outer = [p for p in {*site.getsitepackages(), sysconfig.get_paths()["purelib"]} if Path(p).is_dir()]
+    (Path(venv_site) / "_outer_dependencies.pth").write_text("\n".join(sorted(outer)) + "\n")
     subprocess.run([str(py), "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", str(wheel)],
                    check=True, capture_output=True, timeout=300)
     elsewhere = tmp_path / "elsewhere"

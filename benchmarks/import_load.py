@@ -47,7 +47,7 @@ def main() -> None:
     ours = medians["import libyadata; libyadata.load()"]
     whole = ours / medians["from pydantic import BaseModel"]
     net = (ours - base) / pyd
-    print(f"\nimport + load() vs `from pydantic import BaseModel` (target <= 1.5x):")
+    print("\nimport + load() vs `from pydantic import BaseModel` (target <= 1.5x):")
     print(f"  whole process, as a user waits:  {whole:.2f}x  {'OK' if whole <= 1.5 else 'MISSED'}")
     print(f"  interpreter start-up subtracted: {net:.2f}x  {'OK' if net <= 1.5 else 'MISSED'}")
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import re
 from pathlib import Path
 
-import pytest
 
 from libyadata import models
 from libyadata.coverage import sentences, uncited_sentences

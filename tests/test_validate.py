@@ -205,8 +205,6 @@ DATES = st.one_of(st.none(), st.dates(min_value=dt.date(1850, 1, 1), max_value=d
                           st.sampled_from(list(models.vocab.DATE_BASES))), min_size=1, max_size=20))
 def test_columnar_date_rule_agrees_with_check_interval(rows):
     """The Arrow masks flag exactly the intervals models.check_interval rejects."""
-    import pyarrow as pa
-
     from libyadata.validate._arrow import strings
     from libyadata.validate.rules import interval_mask
 

@@ -81,7 +81,7 @@ class Record(BaseModel):
 
     def to_row(self) -> dict[str, str]:
         """The CSV form of this record: strings in column order, ``""`` for null."""
-        return {name: _cell(getattr(self, name)) for name in self.columns}
+        return {name: cell_text(getattr(self, name)) for name in self.columns}
 
     @property
     def key(self) -> tuple[Any, ...]:
@@ -89,10 +89,11 @@ class Record(BaseModel):
         return tuple(getattr(self, f) for f in self.primary_key)
 
 
-def _cell(value: Any) -> str:
+def cell_text(value: Any) -> str:
+    """The CSV text of a typed value: ``""`` for null, ``|`` between list items, ISO dates."""
     if value is None:
         return ""
-    if isinstance(value, tuple):
+    if isinstance(value, (tuple, list)):
         return vocab.LIST_DELIMITER.join(value)
     if isinstance(value, dt.date):
         return value.isoformat()

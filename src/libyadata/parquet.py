@@ -20,7 +20,6 @@ b'event_actors'
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from . import meta, models, vocab
 from .csvio import atomic_write, to_csv_bytes
 from .errors import DataError, LibyadataError
 from .resources import datapackage_dir
+from .schema import dump_json
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -157,26 +157,13 @@ def to_rows(table: pa.Table) -> list[dict[str, str]]:
     [{'a': 'x|y', 'b': '0.55'}, {'a': '', 'b': ''}]
     """
     names = table.column_names
-    return [{n: _cell(v) for n, v in zip(names, values)}
+    return [{n: models.cell_text(v) for n, v in zip(names, values)}
             for values in zip(*(table.column(n).to_pylist() for n in names))]
 
 
 def to_csv(table: pa.Table) -> bytes:
     """An Arrow table (e.g. read from Parquet) back to the project's CSV bytes."""
     return to_csv_bytes(table.column_names, to_rows(table))
-
-
-def _cell(value: Any) -> str:
-    # The same text forms as models.Record.to_row, so that CSV -> Parquet -> CSV is exact.
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return vocab.LIST_DELIMITER.join(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float):
-        return repr(value)
-    return str(value)
 
 
 # --- descriptor -----------------------------------------------------------------------
@@ -276,10 +263,6 @@ def descriptor(package_dir: Path | None = None) -> dict[str, Any]:
     }
 
 
-def _dump(obj: Any) -> bytes:
-    return (json.dumps(obj, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-
-
 # --- build and check ------------------------------------------------------------------
 
 
@@ -298,7 +281,7 @@ def build(package_dir: Path | None = None, tables: Iterable[str] | None = None) 
         if not target.is_file() or target.read_bytes() != data:
             atomic_write(target, data)
             written.append(target)
-    desc = _dump(descriptor(pkg))
+    desc = dump_json(descriptor(pkg))
     target = out / DESCRIPTOR
     if not target.is_file() or target.read_bytes() != desc:
         atomic_write(target, desc)
@@ -353,7 +336,7 @@ def check(package_dir: Path | None = None, tables: Iterable[str] | None = None) 
     if tables is None:
         target = out / DESCRIPTOR
         try:
-            want = _dump(descriptor(pkg))
+            want = dump_json(descriptor(pkg))
         except FileNotFoundError as exc:
             want = None
             found.append(Difference(DESCRIPTOR, "descriptor", f"cannot describe the Parquet files: {exc}"))

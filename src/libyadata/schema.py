@@ -175,14 +175,15 @@ def generated_files(repo_root: Path) -> dict[Path, bytes]:
     """Every generated file and the bytes it should hold."""
     out: dict[Path, bytes] = {}
     for model in models.MODELS:
-        out[repo_root / "schema" / f"{model.table}.tableschema.json"] = _dump(table_schema(model))
-        out[repo_root / "schema" / f"{model.table}.schema.json"] = _dump(json_schema(model))
+        out[repo_root / "schema" / f"{model.table}.tableschema.json"] = dump_json(table_schema(model))
+        out[repo_root / "schema" / f"{model.table}.schema.json"] = dump_json(json_schema(model))
     pkg = repo_root / "datapackage"
-    out[pkg / "datapackage.json"] = _dump(descriptor(pkg))
+    out[pkg / "datapackage.json"] = dump_json(descriptor(pkg))
     return out
 
 
-def _dump(obj: Any) -> bytes:
+def dump_json(obj: Any) -> bytes:
+    """The one JSON form of generated files: indented, UTF-8, final newline."""
     return (json.dumps(obj, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 

@@ -11,8 +11,10 @@ Nothing here is edited by hand in its output: ``libyadata schema`` rewrites
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -38,9 +40,15 @@ def _flatten(prop: dict[str, Any]) -> tuple[dict[str, Any], bool]:
     return prop, False
 
 
+@lru_cache(maxsize=None)
+def cached_json_schema(model: type[Record]) -> dict[str, Any]:
+    """The model's JSON Schema, built once: read it, never change it (pydantic rebuilds it per call)."""
+    return model.model_json_schema()
+
+
 def table_fields(model: type[Record]) -> list[dict[str, Any]]:
     """Table Schema fields of ``model``, in CSV column order."""
-    js = model.model_json_schema()
+    js = cached_json_schema(model)
     required = set(js.get("required", []))
     out = []
     for name in model.columns:
@@ -96,7 +104,7 @@ def _reference(model: type[Record], fk: models.ForeignKey) -> dict[str, Any]:
 
 def json_schema(model: type[Record]) -> dict[str, Any]:
     """The JSON Schema of one record, as pydantic validates it."""
-    js = model.model_json_schema()
+    js = copy.deepcopy(cached_json_schema(model))
     return {"$schema": JSON_SCHEMA_DIALECT, "$id": f"{model.table}.schema.json", **js}
 
 

@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 
 from .. import vocab
 from ..models import Record
-from ..schema import LIST_PATTERN, table_fields
+from ..schema import LIST_PATTERN, cached_json_schema, table_fields
 from . import _arrow as A
 from .report import Report
 from .safety import Limits
@@ -60,7 +60,7 @@ class FieldSpec:
 @lru_cache(maxsize=None)
 def field_specs(model: type[Record]) -> tuple[FieldSpec, ...]:
     """The checkable form of a model's Table Schema fields."""
-    props = model.model_json_schema()["properties"]
+    props = cached_json_schema(model)["properties"]
     out = []
     for number, f in enumerate(table_fields(model), start=1):
         c = f.get("constraints", {})

@@ -14,12 +14,28 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 
-def read_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    """Header and rows of a CSV file, every cell a string."""
+def read_rows(path: Path, rel: str | None = None) -> tuple[list[str], list[dict[str, str]]]:
+    """Header and rows of a CSV file, every cell a string.
+
+    Raises ``DataError`` naming the row when a row has more or fewer cells than the
+    header (``rel`` is the file name used in that message).
+    """
     with open(path, encoding="utf-8", newline="") as f:
-        reader = csv.reader(f)
-        header = next(reader, [])
-        rows = [dict(zip(header, r)) for r in reader]
+        return parse_rows(f, rel or Path(path).name)
+
+
+def parse_rows(lines: Iterable[str], rel: str) -> tuple[list[str], list[dict[str, str]]]:
+    """Header and rows of CSV text (an open file or a ``io.StringIO``); see :func:`read_rows`."""
+    from .errors import DataError
+
+    reader = csv.reader(lines)
+    header = next(reader, [])
+    rows = []
+    for number, cells in enumerate(reader, start=2):
+        if len(cells) != len(header):
+            raise DataError(f"expected {len(header)} cells as in the header, got {len(cells)}",
+                            file=rel, row=number)
+        rows.append(dict(zip(header, cells)))
     return header, rows
 
 

@@ -16,8 +16,11 @@ True
 
 import calendar
 import datetime as dt
+import types
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar, Optional
+from functools import lru_cache
+from typing import Annotated, Any, ClassVar, Optional, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
@@ -79,6 +82,16 @@ class Record(BaseModel):
         """Build a record from a CSV row of strings."""
         return cls.model_validate(row)
 
+    @classmethod
+    def from_verified_row(cls, row: dict[str, str]) -> "Record":
+        """Build a record from a row that already passed validation, without validating it again.
+
+        Only for files whose bytes are proven to be the validated ones (``load()`` checks
+        the sha256 the descriptor records); cells are converted to the declared types.
+        """
+        convert = _converters(cls)
+        return cls.model_construct(**{k: convert[k](v) for k, v in row.items() if v != ""})
+
     def to_row(self) -> dict[str, str]:
         """The CSV form of this record: strings in column order, ``""`` for null."""
         return {name: cell_text(getattr(self, name)) for name in self.columns}
@@ -87,6 +100,20 @@ class Record(BaseModel):
     def key(self) -> tuple[Any, ...]:
         """The primary key value(s) of this record."""
         return tuple(getattr(self, f) for f in self.primary_key)
+
+
+def _converter(annotation: Any) -> Callable[[str], Any]:
+    origin = get_origin(annotation)
+    if origin in (Union, types.UnionType):
+        return _converter(next(a for a in get_args(annotation) if a is not type(None)))
+    if origin is tuple:
+        return lambda cell: tuple(cell.split(vocab.LIST_DELIMITER))
+    return {int: int, float: float, dt.date: dt.date.fromisoformat}.get(annotation, str)
+
+
+@lru_cache(maxsize=None)
+def _converters(model: type) -> dict[str, Callable[[str], Any]]:
+    return {name: _converter(f.annotation) for name, f in model.model_fields.items()}
 
 
 def cell_text(value: Any) -> str:

@@ -152,7 +152,7 @@ def _read_cells(path: Path, rel: str) -> tuple[tuple[str, ...], list[dict[str, A
             raise DataError(f"not a readable Parquet file: {exc}", file=rel) from None
         return tuple(table.column_names), table.to_pylist()
     try:
-        header, rows = read_rows(path)
+        header, rows = read_rows(path, rel)
     except UnicodeDecodeError as exc:
         raise DataError(f"not valid UTF-8 at byte {exc.start}", file=rel) from None
     return tuple(header), rows

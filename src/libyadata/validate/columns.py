@@ -168,49 +168,85 @@ def _formula_message(cell: Any, _: int) -> str:
             "start with =, +, -, @, tab or CR")
 
 
-def _subset(col: pa.ChunkedArray, mask: Any, test: Callable[[Any], Any], n: int) -> tuple[Any, np.ndarray]:
-    """Run ``test`` only on the cells of ``mask``; (full-length mask, row indices) of the cells it flags."""
-    where = pc.indices_nonzero(mask)
-    if not len(where):
-        return None, np.empty(0, dtype=np.int64)
-    idx = A.numpy(where).astype(np.int64)
-    rows = idx[A.indices(A.fill(test(col.take(where))))]
+#: First bytes a formula can start with (FORMULA_RE): all ASCII, so the first byte is the first character.
+_FORMULA_FIRST = np.zeros(256, dtype=bool)
+_FORMULA_FIRST[[ord(c) for c in "=+@\t\r-"]] = True
+
+
+def _first_byte_rows(col: pa.ChunkedArray | pa.Array, table: np.ndarray) -> np.ndarray | None:
+    """Rows of non-empty string cells whose first byte is marked in ``table`` (from the buffers).
+
+    None when the column's layout is not plain ``string`` (the caller then uses Arrow kernels).
+    """
+    if col.type != pa.string():
+        return None
+    out = []
+    base = 0
+    for chunk in (col.chunks if isinstance(col, pa.ChunkedArray) else [col]):
+        n = len(chunk)
+        if n and chunk.null_count < n:
+            bufs = chunk.buffers()
+            data = bufs[2]
+            if data is not None and data.size:
+                offsets = np.frombuffer(bufs[1], dtype=np.int32)[chunk.offset:chunk.offset + n + 1]
+                starts = offsets[:-1]
+                first = np.frombuffer(data, dtype=np.uint8)[np.minimum(starts, data.size - 1)]
+                hit = np.flatnonzero(table[first] & (offsets[1:] > starts))
+                if len(hit):
+                    out.append(hit + base)
+        base += n
+    return np.concatenate(out) if out else np.empty(0, dtype=np.int64)
+
+
+def _mask(rows: np.ndarray, n: int) -> pa.Array:
     full = np.zeros(n, dtype=bool)
     full[rows] = True
-    return A.bools(full), rows
+    return A.bools(full)
 
 
 def hygiene(report: Report, raw: RawTable, spec: FieldSpec, col: pa.ChunkedArray) -> pa.ChunkedArray:
     """Formula triggers, invisible characters and NFC; returns the mask of faulty cells.
 
-    Cheap whole-column tests (first character, ASCII and printable) pick the few cells
-    that can be faulty; the regular expressions and the normaliser run on those only.
+    Cheap whole-column tests (first byte, printable ASCII) pick the few cells that can be
+    faulty; the regular expressions and the normaliser run once per distinct value of those.
     """
     n = raw.num_rows
-    bad = pc.is_in(pc.utf8_slice_codeunits(col, 0, 1), value_set=A.strings(["=", "+", "@", "\t", "\r"]))
-    bad = A.fill(bad)
-    # '-' is a formula only when no number follows ("-5" is fine).
-    minus, _ = _subset(col, A.fill(pc.starts_with(col, "-")), lambda c: pc.match_substring_regex(c, FORMULA_RE), n)
-    if minus is not None:
-        bad = pc.or_(bad, minus)
+    cand = _first_byte_rows(col, _FORMULA_FIRST)
+    if cand is None:  # pragma: no cover - columns are always read as string
+        bad = A.fill(pc.match_substring_regex(col, FORMULA_RE))
+    else:
+        rows = cand[A.indices(A.fill(pc.match_substring_regex(col.take(A.int64s(cand)), FORMULA_RE)))] \
+            if len(cand) else cand
+        bad = _mask(rows, n)
     emit(report, raw, bad, "formula-injection", spec, _formula_message)
-    ascii_ = A.fill(pc.string_is_ascii(col))
-    plain = pc.and_(ascii_, A.fill(pc.ascii_is_printable(col)))
-    unusual = pc.and_(pc.invert(plain), A.fill(col.is_valid()))
-    if A.any_true(unusual):
-        lf, _ = _subset(col, unusual, lambda c: pc.match_substring(c, "\n"), n)
-        if lf is not None and A.any_true(lf):
+    # Printable ASCII is ASCII: every other valid cell is unusual (control, format or non-ASCII).
+    unusual = pc.and_(pc.invert(A.fill(pc.ascii_is_printable(col))), A.fill(col.is_valid()))
+    where = pc.indices_nonzero(unusual)
+    if len(where):
+        idx = A.numpy(where).astype(np.int64)
+        sub = col.take(where)
+        if isinstance(sub, pa.ChunkedArray):
+            sub = sub.combine_chunks()
+        # Each test runs on the distinct values (quotes repeat), then is spread back to the cells.
+        enc = pc.dictionary_encode(sub)
+        values, codes = enc.dictionary, enc.indices
+
+        def spread(test: Any) -> np.ndarray:
+            return idx[A.indices(pc.take(A.fill(test), codes))]
+
+        if A.any_true(A.fill(pc.match_substring(values, "\n"))):
             raw.multiline.add(spec.name)  # line numbers count these columns' line feeds
-        invisible, rows = _subset(col, unusual, lambda c: pc.match_substring_regex(c, INVISIBLE_RE), n)
-        if invisible is not None:
+        rows = spread(pc.match_substring_regex(values, INVISIBLE_RE))
+        if len(rows):
             emit(report, raw, None, "unicode-error", spec, _invisible_message, idx=rows)
-            bad = pc.or_(bad, invisible)
-        not_nfc, rows = _subset(col, pc.invert(ascii_), lambda c: pc.not_equal(pc.utf8_normalize(c, "NFC"), c), n)
-        if not_nfc is not None:
+            bad = pc.or_(bad, _mask(rows, n))
+        non_ascii = pc.invert(A.fill(pc.string_is_ascii(values)))
+        rows = spread(pc.and_(non_ascii, pc.not_equal(pc.utf8_normalize(values, "NFC"), values)))
+        if len(rows):
             emit(report, raw, None, "unicode-error", spec,
                  "cell is not in Unicode NFC (a character is written decomposed); retype it or normalise to NFC",
                  idx=rows)
-            bad = pc.or_(bad, not_nfc)
+            bad = pc.or_(bad, _mask(rows, n))
     return bad
 
 

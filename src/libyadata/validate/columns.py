@@ -204,13 +204,73 @@ def _mask(rows: np.ndarray, n: int) -> pa.Array:
     return A.bools(full)
 
 
-def hygiene(report: Report, raw: RawTable, spec: FieldSpec, col: pa.ChunkedArray) -> pa.ChunkedArray:
-    """Formula triggers, invisible characters and NFC; returns the mask of faulty cells.
+@dataclass
+class Cells:
+    """The values a field's tests run on, and how they map to the table's rows.
 
-    Cheap whole-column tests (first byte, printable ASCII) pick the few cells that can be
-    faulty; the regular expressions and the normaliser run once per distinct value of those.
+    A column with few distinct values is tested once per distinct value (its dictionary)
+    and the masks are spread back to the rows; otherwise the values are the rows. Every
+    cell test is a function of the cell's value alone, so both give the same masks.
     """
-    n = raw.num_rows
+
+    values: pa.Array | pa.ChunkedArray
+    #: Row -> index into ``values`` (null for an empty cell); None when the values are the rows.
+    codes: pa.ChunkedArray | None = None
+
+    def rows(self, mask: Any) -> Any:
+        """A mask over the values as a mask over the rows (nulls false)."""
+        if self.codes is None:
+            return mask
+        return A.fill(pc.take(mask, self.codes))
+
+    def emit_mask(self, mask: Any) -> Any:
+        """The row mask to report for a value mask (None, meaning nothing, when it holds no row)."""
+        if self.codes is None:
+            return mask
+        return self.rows(mask) if A.any_true(mask) else None
+
+    def row_indices(self, value_idx: np.ndarray) -> np.ndarray:
+        if self.codes is None or not len(value_idx):
+            return value_idx
+        return A.indices(self.rows(_mask(value_idx, len(self.values))))
+
+
+#: Rows sampled to decide whether a column is tested per distinct value.
+SAMPLE_ROWS = 16384
+
+
+def cells(col: pa.ChunkedArray) -> Cells:
+    """Test ``col`` per distinct value when a sample of it repeats (dictionary encoding is one hash pass)."""
+    n = len(col)
+    if n < 2 * SAMPLE_ROWS or not isinstance(col, pa.ChunkedArray):
+        return Cells(col)
+    sample = pc.count_distinct(col.slice(0, SAMPLE_ROWS), mode="only_valid").as_py()
+    if sample * 4 > SAMPLE_ROWS:
+        return Cells(col)
+    enc = pc.dictionary_encode(col)
+    if not enc.num_chunks:  # pragma: no cover - n > 0
+        return Cells(col)
+    # The chunks of a dictionary-encoded column share one dictionary (the last is the fullest).
+    values = enc.chunk(enc.num_chunks - 1).dictionary
+    return Cells(values, pa.chunked_array([c.indices for c in enc.chunks], type=enc.type.index_type))
+
+
+def _emit(report: Report, raw: RawTable, cells: Cells, mask: Any, type: str, spec: FieldSpec,
+          message: Callable[[Any, int], str] | str) -> int:
+    rows = cells.emit_mask(mask)
+    return 0 if rows is None else emit(report, raw, rows, type, spec, message)
+
+
+def hygiene(report: Report, raw: RawTable, spec: FieldSpec, col: pa.ChunkedArray,
+            cells: Cells | None = None) -> Any:
+    """Formula triggers, invisible characters and NFC; returns the mask of faulty values.
+
+    Cheap whole-column tests (first byte, printable ASCII) pick the few values that can be
+    faulty; the regular expressions and the normaliser run once per distinct value of those.
+    ``col`` holds the values tested (``cells.values``; the rows when ``cells`` is None).
+    """
+    cells = cells or Cells(col)
+    n = len(col)
     cand = _first_byte_rows(col, _FORMULA_FIRST)
     if cand is None:  # pragma: no cover - columns are always read as string
         bad = A.fill(pc.match_substring_regex(col, FORMULA_RE))
@@ -218,7 +278,7 @@ def hygiene(report: Report, raw: RawTable, spec: FieldSpec, col: pa.ChunkedArray
         rows = cand[A.indices(A.fill(pc.match_substring_regex(col.take(A.int64s(cand)), FORMULA_RE)))] \
             if len(cand) else cand
         bad = _mask(rows, n)
-    emit(report, raw, bad, "formula-injection", spec, _formula_message)
+    _emit(report, raw, cells, bad, "formula-injection", spec, _formula_message)
     # Printable ASCII is ASCII: every other valid cell is unusual (control, format or non-ASCII).
     unusual = pc.and_(pc.invert(A.fill(pc.ascii_is_printable(col))), A.fill(col.is_valid()))
     where = pc.indices_nonzero(unusual)
@@ -238,14 +298,14 @@ def hygiene(report: Report, raw: RawTable, spec: FieldSpec, col: pa.ChunkedArray
             raw.multiline.add(spec.name)  # line numbers count these columns' line feeds
         rows = spread(pc.match_substring_regex(values, INVISIBLE_RE))
         if len(rows):
-            emit(report, raw, None, "unicode-error", spec, _invisible_message, idx=rows)
+            emit(report, raw, None, "unicode-error", spec, _invisible_message, idx=cells.row_indices(rows))
             bad = pc.or_(bad, _mask(rows, n))
         non_ascii = pc.invert(A.fill(pc.string_is_ascii(values)))
         rows = spread(pc.and_(non_ascii, pc.not_equal(pc.utf8_normalize(values, "NFC"), values)))
         if len(rows):
             emit(report, raw, None, "unicode-error", spec,
                  "cell is not in Unicode NFC (a character is written decomposed); retype it or normalise to NFC",
-                 idx=rows)
+                 idx=cells.row_indices(rows))
             bad = pc.or_(bad, _mask(rows, n))
     return bad
 
@@ -262,24 +322,32 @@ def _vocabulary_message(spec: FieldSpec) -> Callable[[Any, int], str]:
 
 
 def check_field(report: Report, raw: RawTable, spec: FieldSpec, out: Checked, limits: Limits | None = None) -> None:
-    col = raw.table.column(spec.name)
+    column = raw.table.column(spec.name)
+    c = cells(column)
+    col = c.values  # every test below runs on these values; c.rows() maps a mask to the table's rows
     cap = (limits or Limits()).cell_bytes
     huge = A.fill(pc.greater(pc.binary_length(col), A.scalar(cap).cast(pa.int32())))
     if A.any_true(huge):
-        emit(report, raw, huge, "size-limit", spec,
-             lambda cell, _: f"the cell has {len(cell.encode())} bytes, more than the {cap} accepted")
+        _emit(report, raw, c, huge, "size-limit", spec,
+              lambda cell, _: f"the cell has {len(cell.encode())} bytes, more than the {cap} accepted")
         # Nothing else is said about a cell that large; it is blanked for the other checks.
         col = pc.if_else(huge, pa.nulls(1, pa.string())[0], col)
-    bad = pc.or_(hygiene(report, raw, spec, col), huge)
+        if c.codes is not None:
+            column = pc.if_else(c.rows(huge), pa.nulls(1, pa.string())[0], column)
+    bad = pc.or_(hygiene(report, raw, spec, col, c), huge)
+    missing_rows = None
     if spec.required:
-        missing = pc.and_(col.is_null(), pc.invert(huge))
-        emit(report, raw, missing, "constraint-error", spec,
+        # An empty cell has no value: this mask is over the rows.
+        missing_rows = column.is_null() if c.codes is None else \
+            pc.and_(column.is_null(), pc.invert(c.rows(huge)))
+        if c.codes is None:
+            missing_rows = pc.and_(missing_rows, pc.invert(huge))
+        emit(report, raw, missing_rows, "constraint-error", spec,
              f"{spec.name} is required but the cell is empty")
-        bad = pc.or_(bad, missing)
     typed, type_bad = _cast(col, spec)
     if type_bad is not None:
-        emit(report, raw, type_bad, "type-error", spec,
-             lambda cell, _: f"{cell!r} is not {spec.type}: write {EXPECT[spec.type]}")
+        _emit(report, raw, c, type_bad, "type-error", spec,
+              lambda cell, _: f"{cell!r} is not {spec.type}: write {EXPECT[spec.type]}")
         bad = pc.or_(bad, type_bad)
     ok = pc.and_(typed.is_valid(), pc.invert(type_bad) if type_bad is not None else typed.is_valid())
     ok = A.fill(ok)
@@ -291,7 +359,7 @@ def check_field(report: Report, raw: RawTable, spec: FieldSpec, out: Checked, li
         mask = pc.and_(ok, A.fill(mask))
         if failed is not None:
             mask = pc.and_(mask, pc.invert(failed))
-        if emit(report, raw, mask, kind, spec, message):
+        if _emit(report, raw, c, mask, kind, spec, message):
             bad = pc.or_(bad, mask)
             failed = mask if failed is None else pc.or_(failed, mask)
 
@@ -316,8 +384,13 @@ def check_field(report: Report, raw: RawTable, spec: FieldSpec, out: Checked, li
                        lambda cell, _, b=bound, w=word: f"{cell} is {w} {b}")
     if spec.items:
         _check_items(report, raw, spec, col, ok, constraint)
-    out.typed[spec.name] = typed
-    out.bad[spec.name] = A.fill(bad)
+    if c.codes is None:
+        out.typed[spec.name] = typed
+        bad = A.fill(bad)
+    else:
+        out.typed[spec.name] = column if spec.type == "string" else pc.take(typed, c.codes)
+        bad = c.rows(A.fill(bad))
+    out.bad[spec.name] = bad if missing_rows is None else pc.or_(bad, missing_rows)
 
 
 def _check_items(report: Report, raw: RawTable, spec: FieldSpec, col: pa.ChunkedArray, ok: Any,
@@ -336,7 +409,7 @@ def _check_items(report: Report, raw: RawTable, spec: FieldSpec, col: pa.Chunked
     if item_bad is None or not A.any_true(item_bad):
         return
     rows = np.unique(A.numpy(parent)[A.indices(item_bad)])
-    mask = np.zeros(raw.num_rows, dtype=bool)
+    mask = np.zeros(len(col), dtype=bool)
     mask[rows] = True
     limit = spec.items.get("maxLength")
     constraint(A.bools(mask), "constraint-error",

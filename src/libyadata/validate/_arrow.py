@@ -80,6 +80,30 @@ def numpy(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return np.concatenate(parts) if parts else np.empty(0, dtype=dtype)
 
 
+def take(col: pa.Array | pa.ChunkedArray, idx: Sequence[int] | np.ndarray) -> pa.Array:
+    """``col.take(idx)`` touching only the chunks that hold the rows.
+
+    ``ChunkedArray.take`` concatenates every chunk first: a copy of the whole column
+    to pick a few rows.
+    """
+    idx = np.asarray(idx, dtype=np.int64)
+    if not isinstance(col, pa.ChunkedArray):
+        return col.take(int64s(idx))
+    if not len(idx) or not col.num_chunks:
+        return pa.nulls(0, col.type) if not col.num_chunks else col.chunk(0).slice(0, 0).take(int64s(idx))
+    bounds = np.cumsum([0] + [len(c) for c in col.chunks])
+    order = np.argsort(idx, kind="stable")
+    ordered = idx[order]
+    which = np.searchsorted(bounds, ordered, side="right") - 1
+    parts = []
+    for k in np.unique(which).tolist():
+        lo, hi = np.searchsorted(which, [k, k + 1])
+        parts.append(col.chunk(k).take(int64s(ordered[lo:hi] - bounds[k])))
+    inverse = np.empty_like(order)
+    inverse[order] = np.arange(len(order))
+    return pa.concat_arrays(parts).take(int64s(inverse))
+
+
 def indices(mask: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """Positions where ``mask`` is true (nulls count as false)."""
     return numpy(pc.indices_nonzero(mask)).astype(np.int64)
@@ -105,9 +129,14 @@ def codes(col: pa.Array | pa.ChunkedArray) -> np.ndarray:
     One hash pass (``dictionary_encode``; its chunks share one dictionary).
     """
     encoded = pc.dictionary_encode(col)
-    chunks = encoded.chunks if isinstance(encoded, pa.ChunkedArray) else [encoded]
-    parts = [numpy(pc.fill_null(c.indices.cast(pa.int64()), scalar(-1))) for c in chunks]
-    return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+    if isinstance(encoded, pa.ChunkedArray):
+        if not encoded.num_chunks:
+            return np.empty(0, dtype=np.int64)
+        idx = pa.chunked_array([c.indices for c in encoded.chunks], type=encoded.type.index_type)
+    else:
+        idx = encoded.indices
+    # One cast and one fill for the whole column (not one per chunk).
+    return numpy(pc.fill_null(idx.cast(pa.int64()), scalar(-1)))
 
 
 def group(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -123,5 +152,34 @@ def group(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
             size = int(acc.max(initial=0)) + 1
         acc = acc * width + col
         size *= width
-    _, first, inverse = np.unique(acc, return_index=True, return_inverse=True)
-    return first, inverse.reshape(-1)
+    return unique(acc)
+
+
+#: Values sampled to decide between hashing and sorting in ``unique``.
+SAMPLE = 16384
+
+
+def unique(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(values, return_index=True, return_inverse=True)[1:]`` for int64 values.
+
+    Values that repeat a lot are hashed (one Arrow pass) and only the distinct ones
+    sorted; values that seldom repeat are sorted, which is faster for them.
+    """
+    values = np.ascontiguousarray(values, dtype=np.int64)
+    n = len(values)
+    if n < 2 * SAMPLE or 4 * len(np.unique(values[:SAMPLE])) > SAMPLE:
+        _, first, inverse = np.unique(values, return_index=True, return_inverse=True)
+        return first, inverse.reshape(-1)
+    enc = pc.dictionary_encode(int64s(values))
+    ids = numpy(enc.indices)
+    # Ids are given in order of first appearance: a row is a first occurrence when its id exceeds all before.
+    seen = np.maximum.accumulate(ids)
+    new = np.empty(n, dtype=bool)
+    new[0] = True
+    np.greater(ids[1:], seen[:-1], out=new[1:])
+    first = np.flatnonzero(new)
+    # Renumber by value, as np.unique does.
+    order = np.argsort(numpy(enc.dictionary), kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return first[order], rank[ids]

@@ -66,19 +66,21 @@ def check_spans(report: Report, raw: RawTable, checked: Checked, texts: dict[str
     todo = pc.and_(todo, known)
     cols = {"source_id": source, "quote": quote, "char_start": start, "char_end": end,
             "quote_prefix": raw.table.column("quote_prefix"), "quote_suffix": raw.table.column("quote_suffix")}
+    # Codes of the whole columns (one hash pass each), then the rows to check: no copy of the text.
+    codes = [A.codes(cols[f]) for f in ("source_id", "quote", "quote_prefix", "quote_suffix")] \
+        + [A.numpy(pc.fill_null(cols["char_start"], A.scalar(0)))]
     if pc.sum(todo).as_py() == raw.num_rows:
-        idx = np.arange(raw.num_rows, dtype=np.int64)  # the usual case: no copy
+        idx = np.arange(raw.num_rows, dtype=np.int64)  # the usual case
     else:
-        where = pc.indices_nonzero(todo)
-        idx = A.numpy(where).astype(np.int64)
+        idx = A.indices(todo)
         if not len(idx):
             return
-        cols = {k: v.take(where) for k, v in cols.items()}
+        codes = [c[idx] for c in codes]
     # The quote and char_start fix char_end (their lengths already agree), so five codes name a span.
-    first, combo = A.group([A.codes(cols[f]) for f in ("source_id", "quote", "quote_prefix", "quote_suffix")]
-                           + [A.numpy(pc.fill_null(cols["char_start"], A.scalar(0)))])
-    pick = A.int64s(first)
-    values = [cols[f].take(pick).to_pylist() for f in FIELDS]
+    first, combo = A.group(codes)
+    del codes
+    pick = idx[first]
+    values = [A.take(cols[f], pick).to_pylist() for f in FIELDS]
     faulty: dict[int, list[str]] = {}
     for k, (sid, q, s, e, pre, suf) in enumerate(zip(*values)):
         text = texts[sid]

@@ -384,6 +384,8 @@ def check_field(report: Report, raw: RawTable, spec: FieldSpec, out: Checked, li
                        lambda cell, _, b=bound, w=word: f"{cell} is {w} {b}")
     if spec.items:
         _check_items(report, raw, spec, col, ok, constraint)
+    if c.codes is not None and spec.name in raw.multiline:
+        raw.cells[spec.name] = c  # line numbers (and spans) reuse the codes; kept for these columns only
     if c.codes is None:
         out.typed[spec.name] = typed
         bad = A.fill(bad)

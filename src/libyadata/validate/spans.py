@@ -38,6 +38,14 @@ def _field_of(message: str) -> str:
     return "char_start" if "did you mean" in message else "quote"
 
 
+def _codes(raw: RawTable, name: str, col: Any) -> np.ndarray:
+    """A.codes(col), from the field checks' dictionary when they made one (``source_id`` is normalised: not)."""
+    cells = raw.cells.get(name) if name != "source_id" else None
+    if cells is None:
+        return A.codes(col)
+    return A.numpy(pc.fill_null(cells.codes.cast(pa.int64()), A.scalar(-1)))
+
+
 def check_spans(report: Report, raw: RawTable, checked: Checked, texts: dict[str, str]) -> None:
     """Check every evidence span of ``raw`` against ``texts`` (normalised source id -> text)."""
     if not all(f in checked.typed for f in FIELDS):
@@ -67,7 +75,7 @@ def check_spans(report: Report, raw: RawTable, checked: Checked, texts: dict[str
     cols = {"source_id": source, "quote": quote, "char_start": start, "char_end": end,
             "quote_prefix": raw.table.column("quote_prefix"), "quote_suffix": raw.table.column("quote_suffix")}
     # Codes of the whole columns (one hash pass each), then the rows to check: no copy of the text.
-    codes = [A.codes(cols[f]) for f in ("source_id", "quote", "quote_prefix", "quote_suffix")] \
+    codes = [_codes(raw, f, cols[f]) for f in ("source_id", "quote", "quote_prefix", "quote_suffix")] \
         + [A.numpy(pc.fill_null(cols["char_start"], A.scalar(0)))]
     if pc.sum(todo).as_py() == raw.num_rows:
         idx = np.arange(raw.num_rows, dtype=np.int64)  # the usual case

@@ -51,6 +51,8 @@ class RawTable:
     multiline: set[str] = field(default_factory=set)
     #: Normalised key columns, computed once (see keys.normalized).
     keys: dict[tuple[str, ...], Any] = field(default_factory=dict)
+    #: Repetitive columns as distinct values and row codes (columns.Cells, from the field checks).
+    cells: dict[str, Any] = field(default_factory=dict)
 
     @property
     def num_rows(self) -> int:
@@ -76,8 +78,12 @@ class RawTable:
         numbers = self.rows(np.arange(self.num_rows))
         newlines = np.zeros(self.num_rows, dtype=np.int64)
         for name in self.multiline & set(self.table.column_names):
-            col = self.table.column(name)
-            newlines += A.numpy(A.fill_zero(pc.count_substring(col, "\n")))
+            cells = self.cells.get(name)
+            if cells is not None:  # count once per distinct value
+                counts = pc.take(pc.count_substring(cells.values, "\n"), cells.codes)
+            else:
+                counts = pc.count_substring(self.table.column(name), "\n")
+            newlines += A.numpy(A.fill_zero(counts))
         before = np.concatenate([[0], np.cumsum(newlines)[:-1]])
         for p in mine:
             i = int(np.searchsorted(numbers, p.row))

@@ -275,7 +275,7 @@ def hygiene(report: Report, raw: RawTable, spec: FieldSpec, col: pa.ChunkedArray
     if cand is None:  # pragma: no cover - columns are always read as string
         bad = A.fill(pc.match_substring_regex(col, FORMULA_RE))
     else:
-        rows = cand[A.indices(A.fill(pc.match_substring_regex(col.take(A.int64s(cand)), FORMULA_RE)))] \
+        rows = cand[A.indices(A.fill(pc.match_substring_regex(A.take(col, cand), FORMULA_RE)))] \
             if len(cand) else cand
         bad = _mask(rows, n)
     _emit(report, raw, cells, bad, "formula-injection", spec, _formula_message)
@@ -284,9 +284,7 @@ def hygiene(report: Report, raw: RawTable, spec: FieldSpec, col: pa.ChunkedArray
     where = pc.indices_nonzero(unusual)
     if len(where):
         idx = A.numpy(where).astype(np.int64)
-        sub = col.take(where)
-        if isinstance(sub, pa.ChunkedArray):
-            sub = sub.combine_chunks()
+        sub = A.take(col, idx)
         # Each test runs on the distinct values (quotes repeat), then is spread back to the cells.
         enc = pc.dictionary_encode(sub)
         values, codes = enc.dictionary, enc.indices

@@ -335,11 +335,8 @@ def check_field(report: Report, raw: RawTable, spec: FieldSpec, out: Checked, li
     bad = pc.or_(hygiene(report, raw, spec, col, c), huge)
     missing_rows = None
     if spec.required:
-        # An empty cell has no value: this mask is over the rows.
-        missing_rows = column.is_null() if c.codes is None else \
-            pc.and_(column.is_null(), pc.invert(c.rows(huge)))
-        if c.codes is None:
-            missing_rows = pc.and_(missing_rows, pc.invert(huge))
+        # An empty cell has no value: this mask is over the rows (the blanked large cells are not empty).
+        missing_rows = raw.table.column(spec.name).is_null()
         emit(report, raw, missing_rows, "constraint-error", spec,
              f"{spec.name} is required but the cell is empty")
     typed, type_bad = _cast(col, spec)

@@ -1,8 +1,10 @@
-"""The CI workflow and the pre-commit hook: safe triggers, read-only token, no untrusted text in shell."""
+"""The data-validation workflow and the pre-commit hook run the validator as they should.
+
+The safety rules every workflow obeys are in test_workflows.py.
+"""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -15,20 +17,6 @@ WORKFLOW = ROOT / ".github" / "workflows" / "validate.yml"
 
 def load() -> dict:
     return yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
-
-
-def test_runs_on_pull_request_only_with_a_read_only_token():
-    wf = load()
-    triggers = wf[True] if True in wf else wf["on"]  # YAML 1.1 reads the key `on` as True
-    assert set(triggers) == {"pull_request"}
-    assert "pull_request_target" not in triggers
-    assert wf["permissions"] == {"contents": "read"}
-
-
-def test_no_event_text_in_shell_commands():
-    for job in load()["jobs"].values():
-        for step in job["steps"]:
-            assert not re.search(r"\$\{\{\s*github\.(event|head_ref)", step.get("run", "")), step
 
 
 def test_validator_comes_from_the_base_branch_and_reports_three_ways():

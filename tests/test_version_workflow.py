@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 
 from libyadata.cli import main
 
-yaml = pytest.importorskip("yaml")
-ROOT = Path(__file__).resolve().parent.parent
-WORKFLOW = ROOT / ".github" / "workflows" / "version.yml"
 
 
 def workflow() -> dict:

@@ -4,14 +4,7 @@ from __future__ import annotations
 
 import shutil
 
-import pytest
-
 from libyadata.cli import main
-
-
-
-def workflow() -> dict:
-    return yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
 
 
 def test_check_version_fails_when_new_records_keep_the_old_version(tmp_path, package_copy, capsys):

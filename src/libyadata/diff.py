@@ -291,20 +291,14 @@ def compare_resources(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     # A Parquet release does not describe the source text it ships beside the tables; when the
     # two sides are different distributions, a non-table resource on one side only is no change.
     other_form = _table_formats(old) != _table_formats(new)
-    for name in o_res:
-        if name not in n_res:
-            if other_form and not o_res[name].get("schema"):
-                out.append(Change("none", "not_distributed", f"resource `{name}` is not described in "
+    for side, other, bump, kind, verb, where in ((o_res, n_res, "major", "resource_removed", "removed", "not"),
+                                                 (n_res, o_res, "minor", "resource_added", "added", "only")):
+        for name in (n for n in side if n not in other):
+            if other_form and not side[name].get("schema"):
+                out.append(Change("none", "not_distributed", f"resource `{name}` is {where} described in "
                                   "this distribution (no bump)", name))
             else:
-                out.append(Change("major", "resource_removed", f"resource `{name}` removed", name))
-    for name in n_res:
-        if name not in o_res:
-            if other_form and not n_res[name].get("schema"):
-                out.append(Change("none", "not_distributed", f"resource `{name}` is only described in "
-                                  "this distribution (no bump)", name))
-            else:
-                out.append(Change("minor", "resource_added", f"resource `{name}` added", name))
+                out.append(Change(bump, kind, f"resource `{name}` {verb}", name))
     for name in (n for n in o_res if n in n_res):
         o, n = o_res[name], n_res[name]
         if (o.get("path"), o.get("format")) != (n.get("path"), n.get("format")):

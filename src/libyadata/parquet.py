@@ -234,27 +234,17 @@ def canonical_table_schema(schema: dict[str, Any]) -> dict[str, Any]:
 
 def descriptor(package_dir: Path | None = None) -> dict[str, Any]:
     """The Frictionless descriptor of the Parquet files, with their sizes and hashes as they are now."""
-    from .schema import PACKAGE_PROFILE, file_facts
+    from .schema import PACKAGE_PROFILE, file_facts, table_resource
 
     folder = parquet_dir(package_dir)
     resources = []
     for model in models.MODELS:
         name = f"{model.table}.parquet"
         _, digest = file_facts(folder / name)
-        resources.append({
-            "name": model.table,
-            "type": "table",
-            "title": model.table_title,
-            "description": (model.__doc__ or "").strip().splitlines()[0],
-            "path": name,
-            "scheme": "file",
-            "format": FORMAT,
-            "mediatype": MEDIATYPE,
-            # No "bytes": frictionless reads Parquet without its byte loader, so it would
-            # report every declared size as a byte-count error ("actual is None").
-            "hash": digest,
-            "schema": parquet_table_schema(model),
-        })
+        # No "bytes": frictionless reads Parquet without its byte loader, so it would
+        # report every declared size as a byte-count error ("actual is None").
+        resources.append(table_resource(model, name, FORMAT, MEDIATYPE, hash=digest,
+                                        schema=parquet_table_schema(model)))
     # Same name and id as the CSV package: one dataset, distributed in two formats.
     return {
         "$schema": PACKAGE_PROFILE,

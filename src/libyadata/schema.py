@@ -134,27 +134,31 @@ def file_facts(path: Path) -> tuple[int, str]:
     return len(data), "sha256:" + hashlib.sha256(data).hexdigest()
 
 
+def table_resource(model: type[Record], path: str, file_format: str, mediatype: str,
+                   **facts: Any) -> dict[str, Any]:
+    """A table's resource entry: its name, title and description from the model, then ``facts``."""
+    return {
+        "name": model.table,
+        "type": "table",
+        "title": model.table_title,
+        "description": (model.__doc__ or "").strip().splitlines()[0],
+        "path": path,
+        "scheme": "file",
+        "format": file_format,
+        "mediatype": mediatype,
+        **facts,
+    }
+
+
 def descriptor(package_dir: Path) -> dict[str, Any]:
     """The data package descriptor, with sizes and hashes of the files as they are now."""
     resources = []
     for model in models.MODELS:
         path = f"data/{model.table}.csv"
         size, digest = file_facts(package_dir / path)
-        resources.append({
-            "name": model.table,
-            "type": "table",
-            "title": model.table_title,
-            "description": (model.__doc__ or "").strip().splitlines()[0],
-            "path": path,
-            "scheme": "file",
-            "format": "csv",
-            "mediatype": "text/csv",
-            "encoding": "utf-8",
-            "bytes": size,
-            "hash": digest,
-            "dialect": dict(CSV_DIALECT),
-            "schema": table_schema(model),
-        })
+        resources.append(table_resource(
+            model, path, "csv", "text/csv", encoding="utf-8", bytes=size, hash=digest,
+            dialect=dict(CSV_DIALECT), schema=table_schema(model)))
     for text in sorted((package_dir / "sources").glob("*.txt")):
         size, digest = file_facts(text)
         resources.append({

@@ -220,13 +220,20 @@ def walk(root: Path, report: Report, limits: Limits) -> dict[str, Path]:
 
 
 def file_digest(path: Path, algorithm: str) -> tuple[int, str]:
-    """Size and hex digest of a file, read in chunks."""
+    """Size and hex digest of a file, read in chunks.
+
+    The chunks go into one reused buffer: a new bytes object per chunk is a fresh
+    mapping whose pages fault in again (measured: 78k page faults for 305 MB, about
+    0.5 s of system time where faults are dear).
+    """
     h = hashlib.new(algorithm)
     size = 0
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 22):
-            h.update(chunk)
-            size += len(chunk)
+    buf = bytearray(1 << 20)
+    view = memoryview(buf)
+    with open(path, "rb", buffering=0) as f:
+        while n := f.readinto(buf):
+            h.update(view[:n])
+            size += n
     return size, h.hexdigest()
 
 

@@ -104,6 +104,13 @@ def take(col: pa.Array | pa.ChunkedArray, idx: Sequence[int] | np.ndarray) -> pa
     return pa.concat_arrays(parts).take(int64s(inverse))
 
 
+def take_rows(values: pa.Array | pa.ChunkedArray, ids: np.ndarray) -> pa.Array:
+    """Spread per-combination ``values`` back to the rows (``ids``: each row's combination)."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    return values.take(int64s(ids))
+
+
 def indices(mask: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """Positions where ``mask`` is true (nulls count as false)."""
     return numpy(pc.indices_nonzero(mask)).astype(np.int64)
@@ -140,7 +147,19 @@ def codes(col: pa.Array | pa.ChunkedArray) -> np.ndarray:
 
 
 def group(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """(first row of each distinct combination, combination id of each row) of int64 code columns."""
+    """(first row of each distinct combination, combination id of each row) of int64 code columns.
+
+    Codes are ``codes()`` output (dense, null -1). Ids are dense and need not follow
+    any order; no sort is made (a sort of a million keys cost more than every other
+    key check together).
+
+    >>> first, ids = group([np.array([5, 2, 5, 7]), np.array([0, 1, 0, 0])])
+    >>> first.tolist(), ids.tolist()
+    ([0, 1, 3], [0, 1, 0, 2])
+    """
+    n = len(columns[0])
+    if len(columns) == 1 and n and columns[0].min() >= 0 and columns[0].max() < 2 * n:
+        return _first_of(columns[0])
     acc = columns[0] + 1
     size = int(acc.max(initial=0)) + 1
     for col in columns[1:]:
@@ -148,38 +167,29 @@ def group(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         width = int(col.max(initial=0)) + 1
         if size * width >= 2**62:
             # Re-densify before the product could overflow int64.
-            _, acc = np.unique(acc, return_inverse=True)
+            _, acc = group([acc])
             size = int(acc.max(initial=0)) + 1
         acc = acc * width + col
         size *= width
-    return unique(acc)
-
-
-#: Values sampled to decide between hashing and sorting in ``unique``.
-SAMPLE = 16384
-
-
-def unique(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``np.unique(values, return_index=True, return_inverse=True)[1:]`` for int64 values.
-
-    Values that repeat a lot are hashed (one Arrow pass) and only the distinct ones
-    sorted; values that seldom repeat are sorted, which is faster for them.
-    """
-    values = np.ascontiguousarray(values, dtype=np.int64)
-    n = len(values)
-    if n < 2 * SAMPLE or 4 * len(np.unique(values[:SAMPLE])) > SAMPLE:
-        _, first, inverse = np.unique(values, return_index=True, return_inverse=True)
-        return first, inverse.reshape(-1)
-    enc = pc.dictionary_encode(int64s(values))
-    ids = numpy(enc.indices)
-    # Ids are given in order of first appearance: a row is a first occurrence when its id exceeds all before.
+    # Hashing gives ids in order of first appearance: a row is a first occurrence when its id
+    # exceeds every id before it.
+    ids = numpy(pc.dictionary_encode(int64s(acc)).indices).astype(np.int64)
+    if not n:
+        return np.empty(0, dtype=np.int64), ids
     seen = np.maximum.accumulate(ids)
     new = np.empty(n, dtype=bool)
     new[0] = True
     np.greater(ids[1:], seen[:-1], out=new[1:])
-    first = np.flatnonzero(new)
-    # Renumber by value, as np.unique does.
-    order = np.argsort(numpy(enc.dictionary), kind="stable")
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order))
-    return first[order], rank[ids]
+    return np.flatnonzero(new), ids
+
+
+def _first_of(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``group`` of one column of small non-negative codes: the first row per code, codes made dense."""
+    n = len(codes)
+    first = np.full(int(codes.max()) + 1, n, dtype=np.int64)
+    np.minimum.at(first, codes, np.arange(n, dtype=np.int64))
+    used = first < n
+    if used.all():
+        return first, codes
+    dense = np.cumsum(used) - 1
+    return first[used], dense[codes]

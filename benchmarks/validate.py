@@ -3,8 +3,8 @@
 Generates a synthetic contribution: the real package plus N events (valid spans into
 the real source text, day-precision dates before publication) and N participants,
 with a sprinkling of faults (misspelt vocabulary, impossible dates, duplicate ids,
-shifted spans, zero-width spaces, reversed intervals, dangling references). Then, on
-the same files, each in a fresh process:
+shifted spans, zero-width spaces, reversed intervals, dangling references, dates after
+publication). Then, on the same files, each in a fresh process:
 
 - ``libyadata validate PKG --format json --max-errors 0``
 - ``frictionless validate --json PKG/datapackage.json``
@@ -97,10 +97,10 @@ def generate(root: Path, rows: int, seed: int = 4) -> dict[str, list]:
     ev_path, ea_path = root / "data" / "events.csv", root / "data" / "event_actors.csv"
     base_events = len(data.events)
     base_pairs = len(data.event_actors)
-    # Eight kinds of fault, each once per FAULT_EVERY rows (at least once), never in the first row.
+    # Nine kinds of fault, each once per FAULT_EVERY rows (at least once), never in the first row.
     blocks = max(1, rows // FAULT_EVERY)
-    stride = min(FAULT_EVERY, rows) // 9 or 1
-    fault_at = {b * FAULT_EVERY + (f + 1) * stride: f for b in range(blocks) for f in range(8)}
+    stride = min(FAULT_EVERY, rows) // 10 or 1
+    fault_at = {b * FAULT_EVERY + (f + 1) * stride: f for b in range(blocks) for f in range(9)}
     fault_at = {i: f for i, f in fault_at.items() if 0 < i < rows}
     with open(ev_path, "a", encoding="utf-8", newline="") as fe, \
             open(ea_path, "a", encoding="utf-8", newline="") as fa:
@@ -146,6 +146,9 @@ def generate(root: Path, rows: int, seed: int = 4) -> dict[str, list]:
             elif fault == 7:
                 ea["event_id"] = "no-such-event"
                 planted.append(("foreign-key", "data/event_actors.csv", row_ea, "event_id"))
+            elif fault == 8:
+                ev["date_start"] = ev["date_end"] = (source.published + dt.timedelta(days=1)).isoformat()
+                planted.append(("date-error", "data/events.csv", row_ev, "date_start"))
             we.writerow(ev.values())
             wa.writerow(ea.values())
     (root / "datapackage.json").write_text(json.dumps(descriptor(root), indent=2, ensure_ascii=False) + "\n",

@@ -229,6 +229,12 @@ class Cells:
             return mask
         return self.rows(mask) if A.any_true(mask) else None
 
+    def row_codes(self) -> np.ndarray | None:
+        """Each row's index into ``values`` as int64, -1 for an empty cell (None when values are the rows)."""
+        if self.codes is None:
+            return None
+        return A.numpy(pc.fill_null(self.codes.cast(pa.int64()), A.scalar(-1)))
+
     def row_indices(self, value_idx: np.ndarray) -> np.ndarray:
         if self.codes is None or not len(value_idx):
             return value_idx
@@ -379,8 +385,8 @@ def check_field(report: Report, raw: RawTable, spec: FieldSpec, out: Checked, li
                        lambda cell, _, b=bound, w=word: f"{cell} is {w} {b}")
     if spec.items:
         _check_items(report, raw, spec, col, ok, constraint)
-    if c.codes is not None and spec.name in raw.multiline:
-        raw.cells[spec.name] = c  # line numbers (and spans) reuse the codes; kept for these columns only
+    if c.codes is not None:
+        raw.cells[spec.name] = c  # the row rules, spans and line numbers work per distinct value through these
     if c.codes is None:
         out.typed[spec.name] = typed
         bad = A.fill(bad)

@@ -68,10 +68,17 @@ def check_dates(report: Report, raw: RawTable, checked: Checked,
         return
     start, end, precision, basis = (checked.typed[n] for n in names)
     clean = checked.clean(*names)
-    bad = interval_mask(start, end, precision, basis)
+    table = raw.table
+    with_source = (published is not None and not issubclass(raw.model, Projection)
+                   and "source_id" in table.column_names)
+    # Every rule here is a function of these cells, so it runs once per distinct combination of them.
+    first, ids = _combinations(raw, names + (("source_id",) if with_source else ()))
+    if first is None:
+        bad = interval_mask(start, end, precision, basis)
+    else:
+        bad = A.take_rows(interval_mask(*(A.take(c, first) for c in (start, end, precision, basis))), ids)
     if clean is not None:
         bad = pc.and_(bad, clean)
-    table = raw.table
 
     def message(_: Any, i: int) -> str:
         s, e = start[i].as_py(), end[i].as_py()
@@ -82,11 +89,16 @@ def check_dates(report: Report, raw: RawTable, checked: Checked,
         return f"the interval {s}..{e} does not fit precision {precision[i].as_py()!r}"  # pragma: no cover
 
     emit(report, raw, bad, "date-error", _spec(raw.model, "date_start"), message)
-    if published is None or issubclass(raw.model, Projection) or "source_id" not in table.column_names:
+    if not with_source:
         return
-    ids, dates = published
-    where = pc.index_in(key_column(raw, ("source_id",)), value_set=ids)
-    pub = pc.take(dates, where)
+    source_ids, dates = published
+    if first is None:
+        sources = key_column(raw, ("source_id",))
+    else:
+        sources = normalized(A.take(table.column("source_id"), first))
+    pub = pc.take(dates, pc.index_in(sources, value_set=source_ids))
+    if first is not None:
+        pub = A.take_rows(pub, ids)
     late = A.fill(pc.greater(start, pub))
     late = pc.and_(late, pc.invert(bad))
     if clean is not None:
@@ -94,6 +106,18 @@ def check_dates(report: Report, raw: RawTable, checked: Checked,
     emit(report, raw, late, "date-error", _spec(raw.model, "date_start"),
          lambda _, i: f"date_start {start[i].as_py()} is after the source's publication ({pub[i].as_py()}); "
                       "only a projection may speak of the future")
+
+
+def _combinations(raw: RawTable, names: tuple[str, ...]) -> tuple[Any, Any]:
+    """(first row of each distinct combination of the cells, combination of each row), from the
+    field checks' codes; (None, None) when a column has no codes (it seldom repeats)."""
+    codes = []
+    for name in names:
+        cells = raw.cells.get(name)
+        if cells is None:
+            return None, None
+        codes.append(cells.row_codes())
+    return A.group(codes)
 
 
 def check_actor(report: Report, raw: RawTable, checked: Checked) -> None:

@@ -41,9 +41,7 @@ def _field_of(message: str) -> str:
 def _codes(raw: RawTable, name: str, col: Any) -> np.ndarray:
     """A.codes(col), from the field checks' dictionary when they made one (``source_id`` is normalised: not)."""
     cells = raw.cells.get(name) if name != "source_id" else None
-    if cells is None:
-        return A.codes(col)
-    return A.numpy(pc.fill_null(cells.codes.cast(pa.int64()), A.scalar(-1)))
+    return A.codes(col) if cells is None else cells.row_codes()
 
 
 def check_spans(report: Report, raw: RawTable, checked: Checked, texts: dict[str, str]) -> None:

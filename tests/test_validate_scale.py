@@ -1,0 +1,67 @@
+"""A contribution large enough for the validator's per-distinct-value paths.
+
+Columns that repeat are checked once per distinct value, row rules and spans once per
+distinct combination, and keys are grouped without sorting. Small packages never take
+those paths, so this test builds one with the benchmark's generator (40,000 events and
+participants with every kind of planted fault) and requires the report to be exactly
+the one the plain per-row checks give.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from libyadata.validate import columns, validate_package
+
+ROWS = 40_000
+BENCHMARK = Path(__file__).resolve().parents[1] / "benchmarks" / "validate.py"
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    spec = importlib.util.spec_from_file_location("benchmark_validate", BENCHMARK)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    root = tmp_path_factory.mktemp("scale") / "datapackage"
+    planted = bench.generate(root, ROWS)
+    return root, planted
+
+
+def _problems(report):
+    return [(p.type, p.file, p.row, p.field, p.line, p.col, p.message) for p in report.problems]
+
+
+def test_large_tables_take_the_per_distinct_paths(generated, monkeypatch):
+    root, _ = generated
+    seen = []
+    real = columns.cells
+
+    def spy(col):
+        c = real(col)
+        seen.append(c.codes is not None)
+        return c
+
+    monkeypatch.setattr(columns, "cells", spy)
+    validate_package(root)
+    assert any(seen) and not all(seen)
+
+
+def test_every_planted_fault_is_found(generated):
+    root, planted = generated
+    assert len({p[0] for p in planted}) == 7 and len(planted) == 10
+    found = {(p.type, p.file, p.row, p.field) for p in validate_package(root).problems}
+    for kind, file, row, field in planted:
+        assert any(f[:3] == (kind, file, row) and (field is None or f[3] == field) for f in found), \
+            (kind, file, row, field)
+
+
+def test_per_distinct_paths_report_exactly_what_per_row_checks_report(generated, monkeypatch):
+    root, _ = generated
+    fast = validate_package(root)
+    monkeypatch.setattr(columns, "SAMPLE_ROWS", 10 * ROWS)  # no column is sampled as repeating
+    plain = validate_package(root)
+    assert fast.error_count == plain.error_count > 0
+    assert _problems(fast) == _problems(plain)

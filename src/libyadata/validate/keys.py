@@ -47,14 +47,24 @@ def key_column(raw: RawTable, fields: tuple[str, ...]) -> pa.ChunkedArray | pa.A
     return raw.keys[fields]
 
 
-def _valid(raw: RawTable, checked: Checked, fields: tuple[str, ...], key: Any) -> Any:
+def _valid(raw: RawTable, checked: Checked | None, fields: tuple[str, ...], key: Any) -> Any:
     # A key cell with a type error is reported there; its row is not also a key error.
-    type_ok = _type_ok(checked, fields)
+    type_ok = _type_ok(raw, checked, fields)
     ok = A.fill(key.is_valid())
     return ok if type_ok is None else pc.and_(ok, type_ok)
 
 
-def _type_ok(checked: Checked, fields: tuple[str, ...]) -> Any:
+def text_keys(model: type[Any], fields: tuple[str, ...]) -> bool:
+    """Whether every field of a key is text, so its checks need no typed column (and can start early)."""
+    types = {s.name: s.type for s in field_specs(model)}
+    return all(types.get(f) == "string" for f in fields)
+
+
+def _type_ok(raw: RawTable, checked: Checked | None, fields: tuple[str, ...]) -> Any:
+    if checked is None:  # text keys: a cell is its own typed value
+        if not text_keys(raw.model, fields):  # pragma: no cover - a programming error
+            raise ValueError(f"{fields} need the typed columns")
+        return None
     out = None
     for f in fields:
         t = checked.typed.get(f)
@@ -63,24 +73,39 @@ def _type_ok(checked: Checked, fields: tuple[str, ...]) -> Any:
     return None if out is None else A.fill(out)
 
 
-def check_unique(report: Report, raw: RawTable, checked: Checked, fields: tuple[str, ...],
+def key_codes(raw: RawTable, field: str) -> np.ndarray:
+    """Integer codes of a normalised key field (one hash pass, or the foreign key check's)."""
+    if field not in raw.key_codes:
+        raw.key_codes[field] = A.codes(key_column(raw, (field,)))
+    return raw.key_codes[field]
+
+
+def check_unique(report: Report, raw: RawTable, checked: Checked | None, fields: tuple[str, ...],
                  kind: str) -> None:
     """Report every row whose key repeats an earlier row's (``kind``: primary-key or unique-error).
 
     Each key field becomes integer codes (one hash pass); the codes of a composite key
-    are combined and grouped in NumPy, so no key string is built per row.
+    are combined and grouped in NumPy, so no key string is built per row. ``checked``
+    may be None for a key of text fields.
     """
     parts = [key_column(raw, (f,)) for f in fields]
     ok = None
     for part in parts:
         ok = part.is_valid() if ok is None else pc.and_(ok, part.is_valid())
-    type_ok = _type_ok(checked, fields)
+    type_ok = _type_ok(raw, checked, fields)
     if type_ok is not None:
         ok = pc.and_(ok, type_ok)
     rows = A.indices(A.fill(ok))
     if len(rows) < 2:
         return
-    codes = [A.codes(part)[rows] for part in parts]
+    codes = [key_codes(raw, f)[rows] for f in fields]
+    if len(codes) > 1:
+        # Only rows whose most varied field repeats can repeat the whole key: group just those.
+        pivot = max(codes, key=lambda c: int(c.max(initial=0)))
+        repeats = np.bincount(pivot)[pivot] > 1
+        if not repeats.any():
+            return
+        rows, codes = rows[repeats], [c[repeats] for c in codes]
     first, group = A.group(codes)
     if len(first) == len(rows):
         return
@@ -113,6 +138,12 @@ def check_foreign_key(report: Report, raw: RawTable, checked: Checked, fk: Forei
         wanted = wanted.combine_chunks() if isinstance(wanted, pa.ChunkedArray) else wanted
         found = pc.unique(parent_keys.filter(A.fill(pc.is_in(parent_keys, value_set=wanted))))
         known = A.fill(pc.is_in(key, value_set=found))
+    elif len(fk.fields) == 1:
+        # One hash pass over the parent's keys and then the references gives both the lookup and
+        # codes of the references, which this table's own key check reuses (no second pass).
+        codes, size = _codes_after(parent_keys, key)
+        raw.key_codes.setdefault(fk.fields[0], codes)
+        known = A.bools(codes < size)
     else:
         known = A.fill(pc.is_in(key, value_set=parent_keys))
     dangling = pc.and_(ok, pc.invert(known))
@@ -124,6 +155,16 @@ def check_foreign_key(report: Report, raw: RawTable, checked: Checked, fk: Forei
          lambda cell, _: f"{', '.join(fk.fields)} {cell!r} is not an existing {ref} in {fk.resource}; use an existing id "
                          f"or add the {fk.resource} record first",
          column=fk.fields[0])
+
+
+def _codes_after(parent: pa.Array, key: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, int]:
+    """(codes of ``key`` after the parent's, how many distinct parent keys): a code below that
+    number is a parent key; -1 is an empty cell."""
+    chunks = key.chunks if isinstance(key, pa.ChunkedArray) else [key]
+    codes = A.codes(pa.chunked_array([parent, *chunks], type=parent.type))
+    # Codes follow first appearance, so the parent's distinct keys hold 0 .. size - 1.
+    size = int(codes[:len(parent)].max(initial=-1)) + 1
+    return codes[len(parent):], size
 
 
 def key_set(raw: RawTable, fields: tuple[str, ...]) -> pa.Array:

@@ -212,49 +212,80 @@ def _validate(root: Path, report: Report, limits: Limits, base: Path | None) -> 
 
 def check_tables(root: Path, files: dict[str, Path], readable: set[str], declared: dict[str, dict[str, Any]],
                  report: Report, limits: Limits) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
     from . import columns, keys, rules, spans, structure
 
     key_sets: dict[tuple[str, tuple[str, ...]], Any] = {}
     wanted = {(fk.resource, fk.reference) for m in models.MODELS for fk in m.foreign_keys}
     published = None
     texts: dict[str, str] = {}
-    for model in models.MODELS:
-        rel = _table_path(model)
-        if rel not in readable:
-            continue
-        raw = structure.read_table(files[rel], rel, model, report, limits)
-        if raw is None:
-            continue
-        checked = columns.check_columns(report, raw, limits)
-        if model is models.Source:
-            published = rules.publication_dates(raw, checked)
-            texts = source_texts(root, files, raw, checked, declared, report, limits)
-        tasks: list[Callable[[Report], None]] = [
-            partial(rules.check_rows, raw=raw, checked=checked, published=published)]
-        if models.has_evidence(model):
-            tasks.append(partial(spans.check_spans, raw=raw, checked=checked, texts=texts))
-        if set(model.primary_key) <= set(raw.table.column_names):
-            tasks.append(partial(keys.check_unique, raw=raw, checked=checked, fields=model.primary_key,
-                                 kind="primary-key"))
-        for spec in columns.field_specs(model):
-            if spec.unique:
-                tasks.append(partial(keys.check_unique, raw=raw, checked=checked, fields=(spec.name,),
-                                     kind="unique-error"))
-        for fk in model.foreign_keys:
-            if not set(fk.fields) <= set(raw.table.column_names):
+    # Key checks of text fields need no typed column: they run beside the field checks.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="libyadata-keys") as early:
+        for model in models.MODELS:
+            rel = _table_path(model)
+            if rel not in readable:
                 continue
-            if fk.resource == model.table:
-                parent = keys.key_set(raw, fk.reference)
-            else:
-                parent = key_sets.get((fk.resource, fk.reference))
-            tasks.append(partial(keys.check_foreign_key, raw=raw, checked=checked, fk=fk, parent_keys=parent))
-        run_parallel(report, tasks)
-        for resource, reference in wanted:
-            if resource == model.table and set(reference) <= set(raw.table.column_names):
-                key_sets[(resource, reference)] = keys.key_set(raw, reference)
-        raw.locate(report)
-        del raw, checked, tasks
-        _release()
+            raw = structure.read_table(files[rel], rel, model, report, limits)
+            if raw is None:
+                continue
+            key_task = _key_checks(raw, key_sets)
+            fields = {f for fk in model.foreign_keys for f in fk.fields} | set(model.primary_key) \
+                | {s.name for s in columns.field_specs(model) if s.unique}
+            pending = None
+            if keys.text_keys(model, tuple(fields)):
+                pending = early.submit(_one, report, partial(key_task, checked=None))
+            checked = columns.check_columns(report, raw, limits)
+            if model is models.Source:
+                published = rules.publication_dates(raw, checked)
+                texts = source_texts(root, files, raw, checked, declared, report, limits)
+            tasks: list[Callable[[Report], None]] = [
+                partial(rules.check_rows, raw=raw, checked=checked, published=published)]
+            if models.has_evidence(model):
+                tasks.append(partial(spans.check_spans, raw=raw, checked=checked, texts=texts))
+            if pending is None:
+                tasks.append(partial(key_task, checked=checked))
+            run_parallel(report, tasks)
+            if pending is not None:
+                report.extend(pending.result())
+            for resource, reference in wanted:
+                if resource == model.table and set(reference) <= set(raw.table.column_names):
+                    key_sets[(resource, reference)] = keys.key_set(raw, reference)
+            raw.locate(report)
+            del raw, checked, tasks, key_task
+            _release()
+
+
+def _key_checks(raw: Any, key_sets: dict[tuple[str, tuple[str, ...]], Any]) -> Callable[..., None]:
+    """The table's foreign keys, then its primary key and unique fields, as one task.
+
+    Foreign keys go first: the codes they make for a field serve the key checks after them.
+    """
+    from . import columns, keys
+
+    model = raw.model
+    present = set(raw.table.column_names)
+    parents = {}
+    for fk in model.foreign_keys:
+        if set(fk.fields) <= present:
+            parents[fk] = keys.key_set(raw, fk.reference) if fk.resource == model.table \
+                else key_sets.get((fk.resource, fk.reference))
+
+    def run(report: Report, checked: Any) -> None:
+        for fk, parent in parents.items():
+            keys.check_foreign_key(report, raw=raw, checked=checked, fk=fk, parent_keys=parent)
+        if set(model.primary_key) <= present:
+            keys.check_unique(report, raw=raw, checked=checked, fields=model.primary_key, kind="primary-key")
+        for spec in columns.field_specs(model):
+            if spec.unique and spec.name in present:
+                keys.check_unique(report, raw=raw, checked=checked, fields=(spec.name,), kind="unique-error")
+    return run
+
+
+def _one(report: Report, task: Callable[[Report], None]) -> Report:
+    part = Report(report.path, report.room())
+    task(part)
+    return part
 
 
 def _release() -> None:
@@ -272,16 +303,11 @@ def run_parallel(report: Report, tasks: list[Callable[[Report], None]]) -> None:
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    def one(task: Callable[[Report], None]) -> Report:
-        part = Report(report.path, report.room())
-        task(part)
-        return part
-
     if len(tasks) == 1:
-        parts = [one(tasks[0])]
+        parts = [_one(report, tasks[0])]
     else:
         with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-            parts = list(pool.map(one, tasks))
+            parts = list(pool.map(partial(_one, report), tasks))
     for part in parts:
         report.extend(part)
 

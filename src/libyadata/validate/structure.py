@@ -53,6 +53,8 @@ class RawTable:
     keys: dict[tuple[str, ...], Any] = field(default_factory=dict)
     #: Repetitive columns as distinct values and row codes (columns.Cells, from the field checks).
     cells: dict[str, Any] = field(default_factory=dict)
+    #: Integer codes of normalised key fields (equal ids, equal codes; -1 empty), computed once.
+    key_codes: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def num_rows(self) -> int:

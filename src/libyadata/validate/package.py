@@ -15,13 +15,18 @@ import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .. import models
-from ..schema import table_schema
 from . import safety
 from .report import Report
 from .safety import DESCRIPTOR, GENERATED_DIR, Limits
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .. import models
+    from .structure import Prefetch
+
+# The models (and pydantic) are imported where first needed, not here: reading the descriptor,
+# hashing and parsing the files start while they load.
 
 SOURCES_DIR = "sources/"
 
@@ -49,6 +54,9 @@ def _first_difference(got: Any, want: Any, where: str = "") -> str:
 
 def check_descriptor(desc: dict[str, Any], report: Report) -> dict[str, dict[str, Any]]:
     """Declared resources by safe path; reports unsafe paths and resources the models do not expect."""
+    from .. import models
+    from ..schema import table_schema
+
     resources = desc.get("resources")
     if not isinstance(resources, list):
         report.add("package-error", "'resources' must be a list of resources", file=DESCRIPTOR)
@@ -118,6 +126,8 @@ def check_files(root: Path, files: dict[str, Path], declared: dict[str, dict[str
     ``declared`` is None when the descriptor is unusable (already reported): source texts
     are then read unverified rather than reported a second time.
     """
+    from .. import models
+
     unusable = declared is None
     declared = declared or {}
     tables = {_table_path(m) for m in models.MODELS}
@@ -181,39 +191,88 @@ def _validate(root: Path, report: Report, limits: Limits, base: Path | None) -> 
         return
     files = safety.walk(root, report, limits)
     desc = safety.read_descriptor(root, report, limits)
-    declared = check_descriptor(desc, report) if desc is not None else None
-    readable = check_files(root, files, declared, report, base)
-    declared = declared or {}
-    # Hashing (I/O and hashlib, both without the GIL) overlaps the table checks.
-    hashes = Report(report.path, report.max_errors)
-
-    failure: list[BaseException] = []
-
-    def hash_all() -> None:
-        try:
-            for rel in sorted(readable & set(declared)):
-                safety.check_bytes_and_hash(rel, files[rel], declared[rel], hashes,
-                                            desc["resources"].index(declared[rel]) if desc else 0)
-        except OSError as exc:
-            hashes.add("source-error", f"cannot read {exc.filename}: {exc.strerror or exc}")
-        except BaseException as exc:  # pragma: no cover - re-raised in the main thread
-            failure.append(exc)
-
-    worker = threading.Thread(target=hash_all, name="libyadata-hash", daemon=True)
-    worker.start()
+    # Hashing and parsing (I/O, hashlib and Arrow, all without the GIL) start now, beside the imports
+    # and the descriptor checks, and run on beside the table checks.
+    hashing = _Hashing(report, _declared_files(files, desc), files)
     try:
-        check_tables(root, files, readable, declared, report, limits)
+        from . import structure
+
+        with structure.quiet_unraisable():
+            prefetch = structure.Prefetch([(rel, files[rel]) for rel, _, _ in hashing.todo
+                                           if _is_table_file(rel, files[rel], limits)])
+            try:
+                declared = check_descriptor(desc, report) if desc is not None else None
+                readable = check_files(root, files, declared, report, base)
+                declared = declared or {}
+                check_tables(root, files, readable, declared, report, limits, prefetch)
+            finally:
+                prefetch.close()
     finally:
-        worker.join()
-    if failure:  # pragma: no cover
-        raise failure[0]
-    report.extend(hashes)
+        hashing.join()
+    for rel in sorted(readable & set(declared)):
+        part = hashing.results.get(rel)
+        if part is None:  # pragma: no cover - every readable declared file is hashed ahead
+            part = Report(report.path, report.max_errors)
+            _hash_one(part, rel, files[rel], declared[rel], desc["resources"].index(declared[rel]) if desc else 0)
+        report.extend(part)
+
+
+def _declared_files(files: dict[str, Path], desc: dict[str, Any] | None) -> list[tuple[str, dict[str, Any], int]]:
+    """(path, resource, index) of the descriptor's resources that name a safe, present, non-binary file."""
+    out: dict[str, tuple[str, dict[str, Any], int]] = {}
+    resources = desc.get("resources") if desc is not None else None
+    for i, res in enumerate(resources if isinstance(resources, list) else []):
+        rel = res.get("path") if isinstance(res, dict) else None
+        if (isinstance(rel, str) and safety.path_problem(rel) is None and rel in files
+                and not rel.startswith(GENERATED_DIR + "/") and not safety.binary_kind(files[rel])):
+            out[rel] = (rel, res, resources.index(res))
+    return list(out.values())
+
+
+def _is_table_file(rel: str, path: Path, limits: Limits) -> bool:
+    return rel.startswith("data/") and rel.endswith(".csv") and rel.count("/") == 1 \
+        and path.stat().st_size <= limits.csv_bytes
+
+
+def _hash_one(report: Report, rel: str, path: Path, resource: dict[str, Any], index: int) -> None:
+    try:
+        safety.check_bytes_and_hash(rel, path, resource, report, index)
+    except OSError as exc:
+        report.add("source-error", f"cannot read {exc.filename}: {exc.strerror or exc}")
+
+
+class _Hashing:
+    """Sizes and hashes of the declared files, computed on a thread; each file's findings apart."""
+
+    def __init__(self, report: Report, todo: list[tuple[str, dict[str, Any], int]], files: dict[str, Path]) -> None:
+        self.results: dict[str, Report] = {}
+        self.todo = todo
+        self._failure: list[BaseException] = []
+        self._report = report
+        self._files = files
+        self._thread = threading.Thread(target=self._run, name="libyadata-hash", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            for rel, res, index in self.todo:
+                part = Report(self._report.path, self._report.max_errors)
+                _hash_one(part, rel, self._files[rel], res, index)
+                self.results[rel] = part
+        except BaseException as exc:  # pragma: no cover - re-raised in the main thread
+            self._failure.append(exc)
+
+    def join(self) -> None:
+        self._thread.join()
+        if self._failure:  # pragma: no cover
+            raise self._failure[0]
 
 
 def check_tables(root: Path, files: dict[str, Path], readable: set[str], declared: dict[str, dict[str, Any]],
-                 report: Report, limits: Limits) -> None:
+                 report: Report, limits: Limits, prefetch: Prefetch | None = None) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
+    from .. import models
     from . import columns, keys, rules, spans, structure
 
     key_sets: dict[tuple[str, tuple[str, ...]], Any] = {}
@@ -226,7 +285,7 @@ def check_tables(root: Path, files: dict[str, Path], readable: set[str], declare
             rel = _table_path(model)
             if rel not in readable:
                 continue
-            raw = structure.read_table(files[rel], rel, model, report, limits)
+            raw = structure.read_table(files[rel], rel, model, report, limits, prefetch)
             if raw is None:
                 continue
             key_task = _key_checks(raw, key_sets)

@@ -13,6 +13,9 @@ import csv
 import io
 import os
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -229,28 +232,115 @@ def _read_blocks(path: Path, width: int, threads: bool, block_size: int) -> tupl
         return "skip"
 
     names = [f"c{i}" for i in range(width)]
-    # pyarrow decodes a ragged row's text before calling the handler; when that text is not UTF-8 it
-    # prints the UnicodeDecodeError through sys.unraisablehook and fails the read, which the caller
-    # then reports as an encoding error. Keep the print off the user's terminal.
-    previous, sys.unraisablehook = sys.unraisablehook, lambda _: None
-    try:
-        table = pacsv.read_csv(
-            path,
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=threads,
-                                           block_size=block_size, encoding="utf8"),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False,
-                                             invalid_row_handler=on_invalid),
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, null_values=[""],
-                                                 strings_can_be_null=True, quoted_strings_can_be_null=True,
-                                                 check_utf8=True),
-        )
-    finally:
-        sys.unraisablehook = previous
+    table = pacsv.read_csv(
+        path,
+        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=threads,
+                                       block_size=block_size, encoding="utf8"),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False,
+                                         invalid_row_handler=on_invalid),
+        convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, null_values=[""],
+                                             strings_can_be_null=True, quoted_strings_can_be_null=True,
+                                             check_utf8=True),
+    )
     return table, bad
 
 
-def read_table(path: Path, rel: str, model: type[Record], report: Report, limits: Limits) -> RawTable | None:
-    """Parse one CSV file into a RawTable, reporting structural faults; None when unusable."""
+@contextmanager
+def quiet_unraisable() -> Iterator[None]:
+    """Keep pyarrow's print of an undecodable ragged row off the user's terminal.
+
+    pyarrow decodes a ragged row's text before calling the handler; when that text is
+    not UTF-8 it prints the UnicodeDecodeError through ``sys.unraisablehook`` and fails
+    the read, which ``read_table`` then reports as an encoding error. Set once around a
+    whole validation, since reads run on more than one thread.
+    """
+    previous, sys.unraisablehook = sys.unraisablehook, lambda _: None
+    try:
+        yield
+    finally:
+        sys.unraisablehook = previous
+
+
+#: Files larger than this are parsed ahead one at a time (smaller ones freely).
+LARGE_FILE = 8 * 2**20
+
+
+class Prefetch:
+    """Parses the package's CSV files on a background thread, ahead of the checks.
+
+    Files are parsed in the given order while the main thread imports, checks the
+    descriptor and checks the small tables, up to and including the first large file;
+    later files are read by the checks themselves, so at most one large table is in
+    memory at a time (reading the next one beside the checks of a million rows cost
+    more memory than it saved time). ``take``
+    hands over a parse (re-raising its error) or None, and the caller then parses the
+    file itself, so a file is never parsed on two threads. Only files the caller
+    listed are read, and a prefetch is only ever a head start on a read the checks
+    make anyway.
+    """
+
+    def __init__(self, files: list[tuple[str, Path]]) -> None:
+        self._files = files
+        self._state: dict[str, Any] = {}
+        self._cond = threading.Condition()
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name="libyadata-read", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            for rel, path in self._files:
+                size = path.stat().st_size
+                with self._cond:
+                    if self._closed:
+                        return
+                    if rel in self._state:  # the checks got there first
+                        continue
+                    self._state[rel] = "running"
+                width, result, error = None, None, None
+                try:
+                    labels, _, _ = read_header(path)
+                    width = len(labels) if labels is not None else None
+                    result = _read(path, width, threads=True) if width else None
+                except Exception as exc:  # handed to the reader of the file, who reports it
+                    error = exc
+                with self._cond:
+                    self._state[rel] = (size, width, result, error)
+                    self._cond.notify_all()
+                if size > LARGE_FILE:
+                    return
+        except OSError:  # the checks read the file themselves and report what is wrong
+            return
+
+    def take(self, rel: str, width: int) -> tuple[pa.Table, list] | None:
+        """The parse of ``rel`` with ``width`` columns, or None when the caller must parse it."""
+        with self._cond:
+            while self._state.get(rel) == "running":
+                self._cond.wait()
+            outcome = self._state.get(rel)
+            self._state[rel] = "taken"
+            self._cond.notify_all()
+        if not isinstance(outcome, tuple) or outcome[1] != width:
+            return None
+        _, _, result, error = outcome
+        if error is not None:
+            raise error
+        return result
+
+    def close(self) -> None:
+        """Stop parsing ahead and wait for a parse under way."""
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+        self._thread.join()
+
+
+def read_table(path: Path, rel: str, model: type[Record], report: Report, limits: Limits,
+               prefetch: Prefetch | None = None) -> RawTable | None:
+    """Parse one CSV file into a RawTable, reporting structural faults; None when unusable.
+
+    ``prefetch`` may hold the file's parse already (see Prefetch).
+    """
     fields = model.columns
     size = os.path.getsize(path)
     if size > limits.csv_bytes:
@@ -267,7 +357,8 @@ def read_table(path: Path, rel: str, model: type[Record], report: Report, limits
         return None
     header_ok = check_labels(labels, fields, rel, report)
     try:
-        table, bad = _read(path, len(labels), threads=True)
+        ahead = prefetch.take(rel, len(labels)) if prefetch is not None else None
+        table, bad = ahead if ahead is not None else _read(path, len(labels), threads=True)
     except pa.ArrowInvalid as exc:
         text = str(exc)
         if encoding_errors(path, rel, report):

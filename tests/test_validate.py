@@ -227,3 +227,56 @@ def _dates(values):
     days = np.array([(v - dt.date(1970, 1, 1)).days if v else 0 for v in values], dtype=np.int32)
     valid = np.packbits(np.array([v is not None for v in values]), bitorder="little")
     return pa.Array.from_buffers(pa.date32(), len(values), [pa.py_buffer(valid), pa.py_buffer(days)])
+
+
+def test_prefetch_hands_over_parses_and_errors_and_never_reads_a_file_twice(tmp_path):
+    import pyarrow as pa
+
+    from libyadata.validate import structure
+
+    good = tmp_path / "good.csv"
+    good.write_text("a,b\n1,2\n3,4\n", encoding="utf-8")
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"a,b\n1,\xff\xfe\n")
+    later = tmp_path / "later.csv"
+    later.write_text("a\nx\n", encoding="utf-8")
+    ahead = structure.Prefetch([("good.csv", good), ("bad.csv", bad), ("later.csv", later)])
+    ahead._thread.join()  # every listed file parsed
+    table, ragged = ahead.take("good.csv", 2)
+    assert table.num_rows == 2 and ragged == []
+    with pytest.raises(pa.ArrowInvalid):  # the reader reports it as an encoding error
+        ahead.take("bad.csv", 2)
+    assert ahead.take("later.csv", 3) is None  # another width than the header had: the caller reads it
+    assert ahead.take("unlisted.csv", 1) is None
+    ahead.close()
+
+
+def test_prefetch_parses_only_the_first_large_file(tmp_path, monkeypatch):
+    from libyadata.validate import structure
+
+    monkeypatch.setattr(structure, "LARGE_FILE", 10)
+    files = []
+    for name in ("small.csv", "large1.csv", "large2.csv", "small2.csv"):
+        path = tmp_path / name
+        path.write_text("a\n" + ("x\n" * (20 if name.startswith("large") else 1)), encoding="utf-8")
+        files.append((name, path))
+    ahead = structure.Prefetch(files)
+    ahead._thread.join()
+    assert ahead.take("small.csv", 1)[0].num_rows == 1
+    assert ahead.take("large1.csv", 1)[0].num_rows == 20
+    assert ahead.take("large2.csv", 1) is None
+    assert ahead.take("small2.csv", 1)[0].num_rows == 1
+    ahead.close()
+
+
+def test_the_command_tunes_memory_only_where_the_user_has_not(monkeypatch):
+    from libyadata.commands import validate as command
+
+    for name in ("ARROW_DEFAULT_MEMORY_POOL", "OPENBLAS_NUM_THREADS", "MIMALLOC_PURGE_DELAY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "4")  # a user's glibc setting: mallopt is left alone
+    command._tune_memory()
+    assert os.environ["ARROW_DEFAULT_MEMORY_POOL"] == "system" and os.environ["OPENBLAS_NUM_THREADS"] == "1"
+    monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "mimalloc")
+    command._tune_memory()
+    assert os.environ["ARROW_DEFAULT_MEMORY_POOL"] == "mimalloc"

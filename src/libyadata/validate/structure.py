@@ -269,9 +269,9 @@ class Prefetch:
     """Parses the package's CSV files on a background thread, ahead of the checks.
 
     Files are parsed in the given order while the main thread imports, checks the
-    descriptor and checks the small tables, up to and including the first large file;
-    later files are read by the checks themselves, so at most one large table is in
-    memory at a time (reading the next one beside the checks of a million rows cost
+    descriptor and checks the small tables. Only the first large file is parsed ahead;
+    later large files are read by the checks themselves, so at most one large table is
+    in memory at a time (reading the next one beside the checks of a million rows cost
     more memory than it saved time). ``take``
     hands over a parse (re-raising its error) or None, and the caller then parses the
     file itself, so a file is never parsed on two threads. Only files the caller
@@ -288,14 +288,15 @@ class Prefetch:
         self._thread.start()
 
     def _run(self) -> None:
+        large_done = False
         try:
             for rel, path in self._files:
                 size = path.stat().st_size
                 with self._cond:
                     if self._closed:
                         return
-                    if rel in self._state:  # the checks got there first
-                        continue
+                    if rel in self._state or (size > LARGE_FILE and large_done):
+                        continue  # the checks got there first, or read it themselves
                     self._state[rel] = "running"
                 width, result, error = None, None, None
                 try:
@@ -307,8 +308,7 @@ class Prefetch:
                 with self._cond:
                     self._state[rel] = (size, width, result, error)
                     self._cond.notify_all()
-                if size > LARGE_FILE:
-                    return
+                large_done = large_done or size > LARGE_FILE
         except OSError:  # the checks read the file themselves and report what is wrong
             return
 

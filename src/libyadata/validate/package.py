@@ -287,6 +287,8 @@ def check_tables(root: Path, files: dict[str, Path], readable: set[str], declare
                 continue
             raw = structure.read_table(files[rel], rel, model, report, limits, prefetch)
             if raw is None:
+                if prefetch is not None:
+                    prefetch.take(rel, -1)  # let go of a parse the checks refused to use
                 continue
             key_task = _key_checks(raw, key_sets)
             fields = {f for fk in model.foreign_keys for f in fk.fields} | set(model.primary_key) \

@@ -280,3 +280,22 @@ def test_the_command_tunes_memory_only_where_the_user_has_not(monkeypatch):
     monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "mimalloc")
     command._tune_memory()
     assert os.environ["ARROW_DEFAULT_MEMORY_POOL"] == "mimalloc"
+
+
+def test_a_file_that_cannot_be_read_for_its_hash_is_named(tmp_path, monkeypatch):
+    from libyadata.validate import safety
+
+    pkg = copy_base(tmp_path)
+    real = safety.file_digest
+
+    def digest(path, algorithm):
+        if path.name == "motives.csv":
+            raise OSError(13, "Permission denied", str(path))
+        return real(path, algorithm)
+
+    monkeypatch.setattr(safety, "file_digest", digest)
+    report = validate_package(pkg)
+    errors = [p for p in report.problems if p.type == "source-error"]
+    assert [(p.message, p.file) for p in errors] == [("cannot read data/motives.csv: Permission denied",
+                                                      "data/motives.csv")]
+    assert report.exit_code == 2

@@ -209,12 +209,9 @@ def _validate(root: Path, report: Report, limits: Limits, base: Path | None) -> 
                 prefetch.close()
     finally:
         hashing.join()
+    # Readable declared files are safe, present, non-binary declared paths: all were hashed ahead.
     for rel in sorted(readable & set(declared)):
-        part = hashing.results.get(rel)
-        if part is None:  # pragma: no cover - every readable declared file is hashed ahead
-            part = Report(report.path, report.max_errors)
-            _hash_one(part, rel, files[rel], declared[rel], desc["resources"].index(declared[rel]) if desc else 0)
-        report.extend(part)
+        report.extend(hashing.results[rel])
 
 
 def _declared_files(files: dict[str, Path], desc: dict[str, Any] | None) -> list[tuple[str, dict[str, Any], int]]:
@@ -234,13 +231,6 @@ def _is_table_file(rel: str, path: Path, limits: Limits) -> bool:
         and path.stat().st_size <= limits.csv_bytes
 
 
-def _hash_one(report: Report, rel: str, path: Path, resource: dict[str, Any], index: int) -> None:
-    try:
-        safety.check_bytes_and_hash(rel, path, resource, report, index)
-    except OSError as exc:
-        report.add("source-error", f"cannot read {exc.filename}: {exc.strerror or exc}")
-
-
 class _Hashing:
     """Sizes and hashes of the declared files, computed on a thread; each file's findings apart."""
 
@@ -257,7 +247,10 @@ class _Hashing:
         try:
             for rel, res, index in self.todo:
                 part = Report(self._report.path, self._report.max_errors)
-                _hash_one(part, rel, self._files[rel], res, index)
+                try:
+                    safety.check_bytes_and_hash(rel, self._files[rel], res, part, index)
+                except OSError as exc:
+                    part.add("source-error", f"cannot read {rel}: {exc.strerror or exc}", file=rel)
                 self.results[rel] = part
         except BaseException as exc:  # pragma: no cover - re-raised in the main thread
             self._failure.append(exc)
@@ -290,12 +283,8 @@ def check_tables(root: Path, files: dict[str, Path], readable: set[str], declare
                 if prefetch is not None:
                     prefetch.take(rel, -1)  # let go of a parse the checks refused to use
                 continue
-            key_task = _key_checks(raw, key_sets)
-            fields = {f for fk in model.foreign_keys for f in fk.fields} | set(model.primary_key) \
-                | {s.name for s in columns.field_specs(model) if s.unique}
-            pending = None
-            if keys.text_keys(model, tuple(fields)):
-                pending = early.submit(_one, report, partial(key_task, checked=None))
+            key_task, text_only = _key_checks(raw, key_sets)
+            pending = early.submit(_one, report, partial(key_task, checked=None)) if text_only else None
             checked = columns.check_columns(report, raw, limits)
             if model is models.Source:
                 published = rules.publication_dates(raw, checked)
@@ -317,8 +306,9 @@ def check_tables(root: Path, files: dict[str, Path], readable: set[str], declare
             _release()
 
 
-def _key_checks(raw: Any, key_sets: dict[tuple[str, tuple[str, ...]], Any]) -> Callable[..., None]:
-    """The table's foreign keys, then its primary key and unique fields, as one task.
+def _key_checks(raw: Any, key_sets: dict[tuple[str, tuple[str, ...]], Any]) -> tuple[Callable[..., None], bool]:
+    """The table's foreign keys, then its primary key and unique fields, as one task; and whether
+    all those fields are text, so that the task needs no typed column (``checked`` may be None).
 
     Foreign keys go first: the codes they make for a field serve the key checks after them.
     """
@@ -337,10 +327,12 @@ def _key_checks(raw: Any, key_sets: dict[tuple[str, tuple[str, ...]], Any]) -> C
             keys.check_foreign_key(report, raw=raw, checked=checked, fk=fk, parent_keys=parent)
         if set(model.primary_key) <= present:
             keys.check_unique(report, raw=raw, checked=checked, fields=model.primary_key, kind="primary-key")
-        for spec in columns.field_specs(model):
-            if spec.unique and spec.name in present:
-                keys.check_unique(report, raw=raw, checked=checked, fields=(spec.name,), kind="unique-error")
-    return run
+        for name in unique:
+            keys.check_unique(report, raw=raw, checked=checked, fields=(name,), kind="unique-error")
+
+    unique = [s.name for s in columns.field_specs(model) if s.unique and s.name in present]
+    fields = {f for fk in parents for f in fk.fields} | set(model.primary_key) | set(unique)
+    return run, keys.text_keys(model, tuple(fields))
 
 
 def _one(report: Report, task: Callable[[Report], None]) -> Report:

@@ -303,7 +303,6 @@ def check_tables(root: Path, files: dict[str, Path], readable: set[str], declare
                     key_sets[(resource, reference)] = keys.key_set(raw, reference)
             raw.locate(report)
             del raw, checked, tasks, key_task
-            _release()
 
 
 def _key_checks(raw: Any, key_sets: dict[tuple[str, tuple[str, ...]], Any]) -> tuple[Callable[..., None], bool]:
@@ -339,13 +338,6 @@ def _one(report: Report, task: Callable[[Report], None]) -> Report:
     part = Report(report.path, report.room())
     task(part)
     return part
-
-
-def _release() -> None:
-    """Give freed Arrow memory back to the system between tables (the allocator keeps it otherwise)."""
-    import pyarrow as pa
-
-    pa.default_memory_pool().release_unused()
 
 
 def run_parallel(report: Report, tasks: list[Callable[[Report], None]]) -> None:

@@ -299,3 +299,56 @@ def test_a_file_that_cannot_be_read_for_its_hash_is_named(tmp_path, monkeypatch)
     assert [(p.message, p.file) for p in errors] == [("cannot read data/motives.csv: Permission denied",
                                                       "data/motives.csv")]
     assert report.exit_code == 2
+
+
+@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="no SCHED_IDLE on this system")
+def test_the_hashing_thread_runs_on_idle_cores_and_is_woken_to_finish(tmp_path, monkeypatch):
+    import threading
+
+    from libyadata.validate import package
+
+    seen: list[int] = []
+
+    def policy_of_thread() -> None:
+        package.scheduling(threading.get_native_id(), idle=True)
+        seen.append(os.sched_getscheduler(0))
+
+    t = threading.Thread(target=policy_of_thread)
+    t.start()
+    t.join()
+    assert seen == [os.SCHED_IDLE]
+
+    calls: list[tuple[int, int]] = []
+    monkeypatch.setattr(os, "sched_setscheduler", lambda tid, policy, param: calls.append((tid, policy)))
+    pkg = copy_base(tmp_path)
+    assert validate_package(pkg).valid
+    assert calls and calls[0][1] == os.SCHED_IDLE and calls[0][0] != threading.get_native_id()
+    # A refusal (no privilege to raise a thread again, or no such policy) changes nothing and is not an error.
+    monkeypatch.setattr(os, "sched_setscheduler", lambda *a: (_ for _ in ()).throw(PermissionError(1, "no")))
+    assert package.scheduling(threading.get_native_id(), idle=False) is False
+    assert validate_package(pkg).valid
+
+
+def test_waiting_for_the_hashes_wakes_the_hashing_thread(tmp_path, monkeypatch):
+    import threading
+
+    from libyadata.validate import package, safety
+    from libyadata.validate.report import Report
+
+    started, woken, calls = threading.Event(), threading.Event(), []
+
+    def scheduling(thread: int, idle: bool) -> bool:
+        calls.append(idle)
+        (started if idle else woken).set()
+        return True
+
+    def hash_slowly(*args, **kwargs) -> None:
+        assert woken.wait(10)  # finishes only once the waiting thread has asked for full speed
+
+    monkeypatch.setattr(package, "scheduling", scheduling)
+    monkeypatch.setattr(safety, "check_bytes_and_hash", hash_slowly)
+    (tmp_path / "a.txt").write_text("a", encoding="utf-8")
+    hashing = package._Hashing(Report(str(tmp_path)), [("a.txt", {}, 0)], {"a.txt": tmp_path / "a.txt"})
+    assert started.wait(10)
+    hashing.join()
+    assert calls == [True, False] and hashing.results["a.txt"].problems == []

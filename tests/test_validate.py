@@ -232,7 +232,7 @@ def _dates(values):
 def test_prefetch_hands_over_parses_and_errors_and_never_reads_a_file_twice(tmp_path):
     import pyarrow as pa
 
-    from libyadata.validate import structure
+    from libyadata.validate import reading
 
     good = tmp_path / "good.csv"
     good.write_text("a,b\n1,2\n3,4\n", encoding="utf-8")
@@ -240,7 +240,7 @@ def test_prefetch_hands_over_parses_and_errors_and_never_reads_a_file_twice(tmp_
     bad.write_bytes(b"a,b\n1,\xff\xfe\n")
     later = tmp_path / "later.csv"
     later.write_text("a\nx\n", encoding="utf-8")
-    ahead = structure.Prefetch([("good.csv", good), ("bad.csv", bad), ("later.csv", later)])
+    ahead = reading.Prefetch([("good.csv", good), ("bad.csv", bad), ("later.csv", later)])
     ahead._thread.join()  # every listed file parsed
     table, ragged = ahead.take("good.csv", 2)
     assert table.num_rows == 2 and ragged == []
@@ -252,15 +252,15 @@ def test_prefetch_hands_over_parses_and_errors_and_never_reads_a_file_twice(tmp_
 
 
 def test_prefetch_parses_only_the_first_large_file(tmp_path, monkeypatch):
-    from libyadata.validate import structure
+    from libyadata.validate import reading
 
-    monkeypatch.setattr(structure, "LARGE_FILE", 10)
+    monkeypatch.setattr(reading, "LARGE_FILE", 10)
     files = []
     for name in ("small.csv", "large1.csv", "large2.csv", "small2.csv"):
         path = tmp_path / name
         path.write_text("a\n" + ("x\n" * (20 if name.startswith("large") else 1)), encoding="utf-8")
         files.append((name, path))
-    ahead = structure.Prefetch(files)
+    ahead = reading.Prefetch(files)
     ahead._thread.join()
     assert ahead.take("small.csv", 1)[0].num_rows == 1
     assert ahead.take("large1.csv", 1)[0].num_rows == 20

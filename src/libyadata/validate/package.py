@@ -23,7 +23,7 @@ from .safety import DESCRIPTOR, GENERATED_DIR, Limits
 
 if TYPE_CHECKING:  # pragma: no cover
     from .. import models
-    from .structure import Prefetch
+    from .reading import Prefetch
 
 # The models (and pydantic) are imported where first needed, not here: reading the descriptor,
 # hashing and parsing the files start while they load.
@@ -195,10 +195,10 @@ def _validate(root: Path, report: Report, limits: Limits, base: Path | None) -> 
     # and the descriptor checks, and run on beside the table checks.
     hashing = _Hashing(report, _declared_files(files, desc), files)
     try:
-        from . import structure
+        from . import reading  # pyarrow only: the parse starts while the models load
 
-        with structure.quiet_unraisable():
-            prefetch = structure.Prefetch([(rel, files[rel]) for rel, _, _ in hashing.todo
+        with reading.quiet_unraisable():
+            prefetch = reading.Prefetch([(rel, files[rel]) for rel, _, _ in hashing.todo
                                            if _is_table_file(rel, files[rel], limits)])
             try:
                 declared = check_descriptor(desc, report) if desc is not None else None

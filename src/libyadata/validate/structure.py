@@ -1,21 +1,14 @@
 """Bytes and structure of one CSV file: UTF-8, BOM, line ends, header, ragged and blank rows.
 
-The file is parsed once by ``pyarrow.csv`` with every column as text (no type
-guessing, empty cell = null, blank lines kept as rows so numbering matches the file);
-rows pyarrow cannot fit are collected by its invalid-row handler, never by a Python
-loop over the file. Row numbers follow Frictionless: the header is row 1.
+The file is parsed once (``reading.parse``, every column as text); the rows pyarrow
+could not fit are reported from its invalid-row handler's list, never found by a
+Python loop over the file. Row numbers follow Frictionless: the header is row 1.
 """
 
 from __future__ import annotations
 
 import codecs
-import csv
-import io
 import os
-import sys
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,19 +16,13 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 
 from ..models import Record
 from . import _arrow as A
+from .reading import MAX_BLOCK_SIZE, Prefetch, parse, read_header
 from .report import Report
 from .safety import Limits
 
-BOM = b"\xef\xbb\xbf"
-#: pyarrow parses blocks in parallel; small blocks parse fastest (1 MB measured best here).
-BLOCK_SIZE = 2**20
-#: A row must fit in one block: a file with a longer row is read again with blocks this large,
-#: and rows longer than this are refused.
-MAX_BLOCK_SIZE = 16 * 2**20
 #: At most this many bad byte sequences are listed per file.
 MAX_ENCODING_ERRORS = 20
 
@@ -176,21 +163,6 @@ def encoding_errors(path: Path, rel: str, report: Report) -> int:
     return found
 
 
-def read_header(path: Path) -> tuple[list[str] | None, bool, int]:
-    """(labels, has_bom, header_bytes) from the first record; labels None for an empty file."""
-    with open(path, "rb") as f:
-        head = f.read(1 << 20)
-    bom = head.startswith(BOM)
-    if bom:
-        head = head[len(BOM):]
-    text = codecs.getincrementaldecoder("utf-8")(errors="replace").decode(head)
-    if not text:
-        return None, bom, 0
-    reader = csv.reader(io.StringIO(text, newline=""))
-    labels = next(reader, None)
-    return labels, bom, len(head)
-
-
 def check_labels(labels: list[str], fields: tuple[str, ...], rel: str, report: Report) -> bool:
     """Frictionless' label checks; True when the header is exactly the schema's fields."""
     ok = True
@@ -213,126 +185,6 @@ def check_labels(labels: list[str], fields: tuple[str, ...], rel: str, report: R
                    f"{','.join(fields)}", file=rel, row=1, field=fields[i], field_number=i + 1)
         ok = False
     return ok
-
-
-def _read(path: Path, width: int, threads: bool) -> tuple[pa.Table, list]:
-    try:
-        return _read_blocks(path, width, threads, BLOCK_SIZE)
-    except pa.ArrowInvalid as exc:
-        if "straddl" not in str(exc):
-            raise
-        return _read_blocks(path, width, threads, MAX_BLOCK_SIZE)
-
-
-def _read_blocks(path: Path, width: int, threads: bool, block_size: int) -> tuple[pa.Table, list]:
-    bad: list = []
-
-    def on_invalid(row: pacsv.InvalidRow) -> str:
-        bad.append((row.number, row.actual_columns, row.text))
-        return "skip"
-
-    names = [f"c{i}" for i in range(width)]
-    table = pacsv.read_csv(
-        path,
-        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=threads,
-                                       block_size=block_size, encoding="utf8"),
-        parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False,
-                                         invalid_row_handler=on_invalid),
-        convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, null_values=[""],
-                                             strings_can_be_null=True, quoted_strings_can_be_null=True,
-                                             check_utf8=True),
-    )
-    return table, bad
-
-
-@contextmanager
-def quiet_unraisable() -> Iterator[None]:
-    """Keep pyarrow's print of an undecodable ragged row off the user's terminal.
-
-    pyarrow decodes a ragged row's text before calling the handler; when that text is
-    not UTF-8 it prints the UnicodeDecodeError through ``sys.unraisablehook`` and fails
-    the read, which ``read_table`` then reports as an encoding error. Set once around a
-    whole validation, since reads run on more than one thread.
-    """
-    previous, sys.unraisablehook = sys.unraisablehook, lambda _: None
-    try:
-        yield
-    finally:
-        sys.unraisablehook = previous
-
-
-#: Files larger than this are parsed ahead one at a time (smaller ones freely).
-LARGE_FILE = 8 * 2**20
-
-
-class Prefetch:
-    """Parses the package's CSV files on a background thread, ahead of the checks.
-
-    Files are parsed in the given order while the main thread imports, checks the
-    descriptor and checks the small tables. Only the first large file is parsed ahead;
-    later large files are read by the checks themselves, so at most one large table is
-    in memory at a time (reading the next one beside the checks of a million rows cost
-    more memory than it saved time). ``take``
-    hands over a parse (re-raising its error) or None, and the caller then parses the
-    file itself, so a file is never parsed on two threads. Only files the caller
-    listed are read, and a prefetch is only ever a head start on a read the checks
-    make anyway.
-    """
-
-    def __init__(self, files: list[tuple[str, Path]]) -> None:
-        self._files = files
-        self._state: dict[str, Any] = {}
-        self._cond = threading.Condition()
-        self._closed = False
-        self._thread = threading.Thread(target=self._run, name="libyadata-read", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        large_done = False
-        try:
-            for rel, path in self._files:
-                size = path.stat().st_size
-                with self._cond:
-                    if self._closed:
-                        return
-                    if rel in self._state or (size > LARGE_FILE and large_done):
-                        continue  # the checks got there first, or read it themselves
-                    self._state[rel] = "running"
-                width, result, error = None, None, None
-                try:
-                    labels, _, _ = read_header(path)
-                    width = len(labels) if labels is not None else None
-                    result = _read(path, width, threads=True) if width else None
-                except Exception as exc:  # handed to the reader of the file, who reports it
-                    error = exc
-                with self._cond:
-                    self._state[rel] = (size, width, result, error)
-                    self._cond.notify_all()
-                large_done = large_done or size > LARGE_FILE
-        except OSError:  # the checks read the file themselves and report what is wrong
-            return
-
-    def take(self, rel: str, width: int) -> tuple[pa.Table, list] | None:
-        """The parse of ``rel`` with ``width`` columns, or None when the caller must parse it."""
-        with self._cond:
-            while self._state.get(rel) == "running":
-                self._cond.wait()
-            outcome = self._state.get(rel)
-            self._state[rel] = "taken"
-            self._cond.notify_all()
-        if not isinstance(outcome, tuple) or outcome[1] != width:
-            return None
-        _, _, result, error = outcome
-        if error is not None:
-            raise error
-        return result
-
-    def close(self) -> None:
-        """Stop parsing ahead and wait for a parse under way."""
-        with self._cond:
-            self._closed = True
-            self._cond.notify_all()
-        self._thread.join()
 
 
 def read_table(path: Path, rel: str, model: type[Record], report: Report, limits: Limits,
@@ -358,7 +210,7 @@ def read_table(path: Path, rel: str, model: type[Record], report: Report, limits
     header_ok = check_labels(labels, fields, rel, report)
     try:
         ahead = prefetch.take(rel, len(labels)) if prefetch is not None else None
-        table, bad = ahead if ahead is not None else _read(path, len(labels), threads=True)
+        table, bad = ahead if ahead is not None else parse(path, len(labels), threads=True)
     except pa.ArrowInvalid as exc:
         text = str(exc)
         if encoding_errors(path, rel, report):
@@ -370,7 +222,7 @@ def read_table(path: Path, rel: str, model: type[Record], report: Report, limits
         return None
     if bad and any(number is None for number, _, _ in bad):
         # Row numbers of skipped rows are only known to a single-threaded read; the file is faulty anyway.
-        table, bad = _read(path, len(labels), threads=False)
+        table, bad = parse(path, len(labels), threads=False)
     if table.num_rows + len(bad) > limits.rows:
         report.add("size-limit", f"{rel} has {table.num_rows + len(bad)} rows, more than the {limits.rows} "
                    "accepted; split the contribution", file=rel)

@@ -65,3 +65,20 @@ def test_per_distinct_paths_report_exactly_what_per_row_checks_report(generated,
     plain = validate_package(root)
     assert fast.error_count == plain.error_count > 0
     assert _problems(fast) == _problems(plain)
+
+
+def test_a_lookup_split_across_threads_reports_what_one_pass_reports(generated, monkeypatch):
+    from libyadata.validate import keys
+
+    root, _ = generated
+    monkeypatch.setattr(keys, "SPLIT_AT", 10 * ROWS)
+    whole = validate_package(root)
+    monkeypatch.setattr(keys, "SPLIT_AT", 0)
+    monkeypatch.setattr(keys, "WORKERS", 2)
+    calls = []
+    real = keys._side
+    monkeypatch.setattr(keys, "_side", lambda col: calls.append(len(col)) or real(col))
+    split = validate_package(root)
+    assert calls  # the split path ran
+    assert any(p.type == "foreign-key" for p in whole.problems)
+    assert _problems(split) == _problems(whole)

@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 
 from ..models import ForeignKey
 from . import _arrow as A
-from .columns import Checked, emit, field_specs
+from .columns import WORKERS, Checked, emit, field_specs
 from .report import Report
 from .structure import RawTable
 
@@ -141,9 +141,9 @@ def check_foreign_key(report: Report, raw: RawTable, checked: Checked, fk: Forei
     elif len(fk.fields) == 1:
         # One hash pass over the parent's keys and then the references gives both the lookup and
         # codes of the references, which this table's own key check reuses (no second pass).
-        codes, size = _codes_after(parent_keys, key)
+        codes, found = lookup(parent_keys, key)
         raw.key_codes.setdefault(fk.fields[0], codes)
-        known = A.bools(codes < size)
+        known = A.bools(found)
     else:
         known = A.fill(pc.is_in(key, value_set=parent_keys))
     dangling = pc.and_(ok, pc.invert(known))
@@ -165,6 +165,58 @@ def _codes_after(parent: pa.Array, key: pa.Array | pa.ChunkedArray) -> tuple[np.
     # Codes follow first appearance, so the parent's distinct keys hold 0 .. size - 1.
     size = int(codes[:len(parent)].max(initial=-1)) + 1
     return codes[len(parent):], size
+
+
+#: From this many parent keys and references on, the lookup is split in two halves hashed on two threads.
+SPLIT_AT = 400_000
+
+
+def lookup(parent: pa.Array, key: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """(codes of ``key``, whether each is one of the ``parent`` keys): equal keys get equal codes, -1 empty.
+
+    A large lookup is split by a bit of each key's bytes, so that equal keys fall in the
+    same half, and the halves are hashed on two threads; the second half's codes are
+    shifted past the first's, so codes stay equal exactly when keys are.
+
+    >>> codes, found = lookup(pa.array(["a", "b"]), pa.array(["b", "c", None, "b"]))
+    >>> codes.tolist(), found.tolist()
+    ([1, 2, -1, 1], [True, False, False, True])
+    """
+    if WORKERS < 2 or len(parent) + len(key) < SPLIT_AT:
+        codes, size = _codes_after(parent, key)
+        return codes, (codes >= 0) & (codes < size)
+    from concurrent.futures import ThreadPoolExecutor
+
+    parent_side, key_side = _side(parent), _side(key)
+    halves = [(parent.filter(A.bools(parent_side == s)), key.filter(A.bools(key_side == s))) for s in (False, True)]
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="libyadata-lookup") as other:
+        second = other.submit(_codes_after, *halves[1])
+        (codes0, size0), (codes1, size1) = _codes_after(*halves[0]), second.result()
+    shift = max(int(codes0.max(initial=-1)) + 1, size0)
+    codes = np.empty(len(key), dtype=np.int64)
+    found = np.empty(len(key), dtype=bool)
+    for s, part, size, offset in ((False, codes0, size0, 0), (True, codes1, size1, shift)):
+        rows = np.flatnonzero(key_side == s)
+        codes[rows] = np.where(part >= 0, part + offset, -1)
+        found[rows] = (part >= 0) & (part < size)
+    return codes, found
+
+
+def _side(col: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """A bit of each string's last byte and length, read from the buffers: equal strings, equal bits."""
+    out = []
+    for chunk in (col.chunks if isinstance(col, pa.ChunkedArray) else [col]):
+        n = len(chunk)
+        if not n:
+            continue
+        _, offsets_buf, data_buf = chunk.buffers()
+        offsets = np.frombuffer(offsets_buf, dtype=np.int32 if chunk.type == pa.string() else np.int64)
+        offsets = offsets[chunk.offset:chunk.offset + n + 1]
+        lengths = np.diff(offsets)
+        data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None and data_buf.size else np.zeros(1, np.uint8)
+        last = data[np.clip(offsets[1:] - 1, 0, len(data) - 1)]
+        out.append((((last ^ lengths) & 1) == 1) & (lengths > 0))
+    return np.concatenate(out) if out else np.zeros(0, dtype=bool)
 
 
 def key_set(raw: RawTable, fields: tuple[str, ...]) -> pa.Array:

@@ -65,6 +65,21 @@ def scalar(value: Any) -> pa.Scalar:
     raise TypeError(f"no Arrow scalar for {type(value).__name__}")
 
 
+def plain(arr: Any) -> Any:
+    """A dictionary-encoded column as its values (others unchanged): string kernels take no dictionaries.
+
+    >>> plain(pa.DictionaryArray.from_arrays(int64s([1, 0, 1]), strings(["a", "b"]))).to_pylist()
+    ['b', 'a', 'b']
+    """
+    return arr.cast(arr.type.value_type) if pa.types.is_dictionary(arr.type) else arr
+
+
+def dictionary(codes: pa.ChunkedArray, values: pa.Array) -> pa.ChunkedArray:
+    """The column whose row i is ``values[codes[i]]`` (null where the code is), sharing both buffers."""
+    return pa.chunked_array([pa.DictionaryArray.from_arrays(c, values, safe=False) for c in codes.chunks],
+                            type=pa.dictionary(codes.type, values.type))
+
+
 def numpy(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """A NumPy view of a null-free integer column, read from its buffer.
 

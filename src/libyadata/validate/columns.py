@@ -331,7 +331,8 @@ def check_field(report: Report, raw: RawTable, spec: FieldSpec, out: Checked, li
     col = c.values  # every test below runs on these values; c.rows() maps a mask to the table's rows
     cap = (limits or Limits()).cell_bytes
     huge = A.fill(pc.greater(pc.binary_length(col), A.scalar(cap).cast(pa.int32())))
-    if A.any_true(huge):
+    blanked = A.any_true(huge)
+    if blanked:
         _emit(report, raw, c, huge, "size-limit", spec,
               lambda cell, _: f"the cell has {len(cell.encode())} bytes, more than the {cap} accepted")
         # Nothing else is said about a cell that large; it is blanked for the other checks.
@@ -391,7 +392,10 @@ def check_field(report: Report, raw: RawTable, spec: FieldSpec, out: Checked, li
         out.typed[spec.name] = typed
         bad = A.fill(bad)
     else:
-        out.typed[spec.name] = column if spec.type == "string" else pc.take(typed, c.codes)
+        if spec.type != "string":
+            out.typed[spec.name] = pc.take(typed, c.codes)
+        else:  # the same cells as the table's column once check_columns has encoded it (see there)
+            out.typed[spec.name] = column if blanked else A.dictionary(c.codes, c.values)
         bad = c.rows(A.fill(bad))
     out.bad[spec.name] = bad if missing_rows is None else pc.or_(bad, missing_rows)
 
@@ -440,4 +444,9 @@ def check_columns(report: Report, raw: RawTable, limits: Limits | None = None) -
         parts = list(pool.map(one, specs))
     for part in parts:
         report.extend(part)
+    # A column tested per distinct value is kept as those values and each row's code: its text
+    # is freed before the row rules, spans and keys run (about 200 MB at 1M events), and the
+    # cells read back the same.
+    for name, c in raw.cells.items():
+        raw.table = raw.table.set_column(raw.table.schema.get_field_index(name), name, A.dictionary(c.codes, c.values))
     return out

@@ -31,6 +31,7 @@ def normalized(col: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
     >>> normalized(strings(["abc\\u200b", "ABC", "ﬁ"])).to_pylist()
     ['abc', 'abc', 'fi']
     """
+    col = A.plain(col)
     if not A.any_true(pc.invert(A.fill(pc.string_is_ascii(col)))):
         return pc.ascii_lower(col)
     col = pc.utf8_normalize(col, "NFKC")

@@ -29,7 +29,7 @@ def _spec(model: type[Record], name: str) -> Any:
 
 
 def _eq(col: Any, value: Any) -> Any:
-    return A.fill(pc.equal(col, A.scalar(value)))
+    return A.fill(pc.equal(A.plain(col), A.scalar(value)))
 
 
 def interval_mask(start: Any, end: Any, precision: Any, basis: Any) -> Any:
@@ -134,7 +134,7 @@ def check_actor(report: Report, raw: RawTable, checked: Checked) -> None:
 def check_projection(report: Report, raw: RawTable, checked: Checked) -> None:
     """likelihood_low/high must be ``vocab.likelihood_band(likelihood_text)``, decided once per distinct word."""
     names = ("likelihood_text", "likelihood_low", "likelihood_high")
-    words = raw.table.column("likelihood_text")
+    words = A.plain(raw.table.column("likelihood_text"))
     low, high = checked.typed["likelihood_low"], checked.typed["likelihood_high"]
     distinct = pc.unique(words.drop_null()).to_pylist()
     bands = [vocab.likelihood_band(w) for w in distinct]

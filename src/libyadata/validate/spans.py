@@ -57,7 +57,9 @@ def check_spans(report: Report, raw: RawTable, checked: Checked, texts: dict[str
     emit(report, raw, order, "evidence-mismatch", _spec(raw, "char_end"),
          lambda _, i: f"char_start ({start[i].as_py()}) must be less than char_end ({end[i].as_py()})",
          column="char_end")
-    length = pc.cast(pc.utf8_length(quote), pa.int64())
+    cells = raw.cells.get("quote")
+    length = pc.cast(pc.utf8_length(quote) if cells is None else pc.take(pc.utf8_length(cells.values), cells.codes),
+                     pa.int64())
     span = pc.subtract(end, start)
     wrong_length = pc.and_(pc.and_(usable, pc.invert(order)), A.fill(pc.not_equal(length, span)))
     emit(report, raw, wrong_length, "evidence-mismatch", _spec(raw, "quote"),

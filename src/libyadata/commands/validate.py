@@ -73,13 +73,9 @@ def _tune_memory() -> None:
         mallopt = ctypes.CDLL(None).mallopt
     except (OSError, AttributeError):  # pragma: no cover - not glibc after all
         return
-    m_trim_threshold, m_top_pad, m_mmap_threshold, m_arena_max = -1, -2, -3, -8  # from glibc's malloc.h
+    m_arena_max, m_mmap_threshold = -8, -3  # from glibc's malloc.h
     mallopt(m_arena_max, 1)
     mallopt(m_mmap_threshold, 32 * 2**20)
-    # Freed memory stays in the heap for the next table rather than going back to the system and
-    # being faulted in again page by page.
-    mallopt(m_trim_threshold, 2**31 - 1)
-    mallopt(m_top_pad, 64 * 2**20)
 
 
 def run(args: argparse.Namespace) -> int:

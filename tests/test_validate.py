@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import os
@@ -380,3 +381,61 @@ def test_a_split_lookup_gives_the_same_answers_and_equal_codes_for_equal_keys(se
     pairs = {(v, int(c)) for v, c in zip(values, split_codes) if v is not None}
     assert len({v for v, _ in pairs}) == len(pairs) == len({c for _, c in pairs})
     assert np.array_equal(split_codes >= 0, codes >= 0)
+
+
+def _key_problems(report):
+    return [(p.type, p.file, p.row, p.field, p.cell, p.message) for p in report.problems]
+
+
+def test_keys_checked_per_distinct_value_report_what_per_row_keys_report(tmp_path, monkeypatch):
+    """Repeating key columns are normalised and looked up once per distinct value; the report
+    must be the per-row one, including ids that differ only by case or an invisible character."""
+    from libyadata.validate import columns
+
+    pkg = tmp_path / "package"  # the shipped package: tables long enough to be sampled
+    shutil.copytree(datapackage_dir(), pkg)
+    with open(pkg / "data" / "events.csv", encoding="utf-8", newline="") as f:
+        ids = [row["event_id"] for row in csv.DictReader(f)]
+    path = pkg / "data" / "event_actors.csv"
+    header, *rows = path.read_text(encoding="utf-8").splitlines()
+    first = rows[0].split(",")
+    planted = [
+        ",".join([first[0], first[1].upper(), *first[2:]]),  # the first row's key, up to case
+        ",".join([first[0], "nobody", *first[2:]]),  # no such actor
+        ",".join([ids[1], "RUSSIA\u200b", "host", ""]),  # an existing actor behind case and a zero-width space
+    ]
+    # Leading rows that repeat actor and role make those columns sampled as repeating.
+    path.write_text("\n".join([header, *[f"{i},russia,host," for i in ids], *planted, *rows]) + "\n",
+                    encoding="utf-8")
+
+    per_row = validate_package(pkg)
+    seen = []
+    real = columns.cells
+    monkeypatch.setattr(columns, "SAMPLE_ROWS", 8)
+    monkeypatch.setattr(columns, "cells", lambda col: seen.append(c := real(col)) or c)
+    per_value = validate_package(pkg)
+    assert sum(c.codes is not None for c in seen) >= 3  # actor_id, role, the events' source_id at least
+    assert _key_problems(per_value) == _key_problems(per_row)
+    found = {(p.type, p.row, p.field) for p in per_row.problems if p.file == "data/event_actors.csv"}
+    n = len(ids)
+    assert ("primary-key", n + 5, "event_id") in found  # the first original row: the planted one, up to case
+    assert ("foreign-key", n + 3, "actor_id") in found
+    assert ("foreign-key", n + 4, "actor_id") not in found  # RUSSIA + U+200B is russia
+    assert ("unicode-error", n + 4, "actor_id") in found
+
+
+def test_the_key_set_of_a_repeating_column_is_its_normalised_values(monkeypatch):
+    import pyarrow as pa
+
+    from libyadata.validate import columns, keys
+    from libyadata.validate.structure import RawTable
+
+    monkeypatch.setattr(columns, "SAMPLE_ROWS", 4)
+    table = pa.table({"actor_id": pa.chunked_array([["russia"] * 4 + ["Russia", "Egypt\u200b"] * 3, [None, "egypt"]])})
+    raw = RawTable("data/actors.csv", models.Actor, table)
+    assert columns.column_cells(raw, "actor_id").codes is not None  # tested per distinct value
+    # Each distinct cell once, normalised (repeats do no harm in a lookup set).
+    assert sorted(keys.key_set(raw, ("actor_id",)).to_pylist()) == ["egypt", "egypt", "russia", "russia"]
+    codes = keys.key_codes(raw, "actor_id")
+    russia, egypt = codes[0], codes[5]
+    assert russia != egypt and codes.tolist() == [russia] * 5 + [egypt, russia, egypt, russia, egypt, -1, egypt]

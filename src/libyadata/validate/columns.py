@@ -261,6 +261,24 @@ def cells(col: pa.ChunkedArray) -> Cells:
     return Cells(values, pa.chunked_array([c.indices for c in enc.chunks], type=enc.type.index_type))
 
 
+def column_cells(raw: RawTable, name: str) -> Cells:
+    """``cells()`` of a table's column, made once for all the checks that use it (the field
+    checks and the key checks run on different threads: the later one waits for the first)."""
+    from concurrent.futures import Future
+
+    with raw.lock:
+        made = raw.distinct.get(name)
+        mine = made is None
+        if mine:
+            made = raw.distinct[name] = Future()
+    if mine:
+        try:
+            made.set_result(cells(raw.table.column(name)))
+        except BaseException as exc:
+            made.set_exception(exc)
+    return made.result()
+
+
 def _emit(report: Report, raw: RawTable, cells: Cells, mask: Any, type: str, spec: FieldSpec,
           message: Callable[[Any, int], str] | str) -> int:
     rows = cells.emit_mask(mask)
@@ -327,7 +345,7 @@ def _vocabulary_message(spec: FieldSpec) -> Callable[[Any, int], str]:
 
 def check_field(report: Report, raw: RawTable, spec: FieldSpec, out: Checked, limits: Limits | None = None) -> None:
     column = raw.table.column(spec.name)
-    c = cells(column)
+    c = column_cells(raw, spec.name)
     col = c.values  # every test below runs on these values; c.rows() maps a mask to the table's rows
     cap = (limits or Limits()).cell_bytes
     huge = A.fill(pc.greater(pc.binary_length(col), A.scalar(cap).cast(pa.int32())))

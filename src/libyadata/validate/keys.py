@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 
 from ..models import ForeignKey
 from . import _arrow as A
-from .columns import WORKERS, Checked, emit, field_specs
+from .columns import WORKERS, Cells, Checked, column_cells, emit, field_specs
 from .report import Report
 from .structure import RawTable
 
@@ -39,12 +39,36 @@ def normalized(col: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
     return pc.utf8_lower(col)
 
 
+def _repeating(raw: RawTable, field: str) -> Cells | None:
+    """The field's distinct values and row codes when they repeat (else None: the rows are the values)."""
+    if field not in raw.table.column_names:
+        return None
+    c = column_cells(raw, field)
+    return c if c.codes is not None else None
+
+
+def _spread(per_value: np.ndarray, rows: np.ndarray, empty: Any = -1) -> np.ndarray:
+    """Per-value results as per-row results (``rows``: each row's value, -1 for an empty cell)."""
+    if not len(per_value):
+        return np.full(len(rows), empty, dtype=per_value.dtype)
+    return np.where(rows >= 0, per_value[rows], empty)
+
+
 def key_column(raw: RawTable, fields: tuple[str, ...]) -> pa.ChunkedArray | pa.Array:
-    """One comparable column for a (possibly composite) key; null when any part is null."""
+    """One comparable column for a (possibly composite) key; null when any part is null.
+
+    A single field whose values repeat comes back dictionary-encoded: each distinct value
+    is normalised once. (Its dictionary may then hold equal keys: take codes from
+    ``key_codes``, not from the dictionary.)
+    """
     if fields not in raw.keys:
-        parts = [normalized(raw.table.column(f)) for f in fields]
-        raw.keys[fields] = parts[0] if len(parts) == 1 else \
-            pc.binary_join_element_wise(*parts, A.scalar(SEPARATOR), null_handling="emit_null")
+        c = _repeating(raw, fields[0]) if len(fields) == 1 else None
+        if c is not None:
+            raw.keys[fields] = A.dictionary(c.codes, normalized(c.values))
+        else:
+            parts = [normalized(raw.table.column(f)) for f in fields]
+            raw.keys[fields] = parts[0] if len(parts) == 1 else \
+                pc.binary_join_element_wise(*parts, A.scalar(SEPARATOR), null_handling="emit_null")
     return raw.keys[fields]
 
 
@@ -77,7 +101,11 @@ def _type_ok(raw: RawTable, checked: Checked | None, fields: tuple[str, ...]) ->
 def key_codes(raw: RawTable, field: str) -> np.ndarray:
     """Integer codes of a normalised key field (one hash pass, or the foreign key check's)."""
     if field not in raw.key_codes:
-        raw.key_codes[field] = A.codes(key_column(raw, (field,)))
+        c = _repeating(raw, field)
+        if c is None:
+            raw.key_codes[field] = A.codes(key_column(raw, (field,)))
+        else:  # values that normalise alike share a code
+            raw.key_codes[field] = _spread(A.codes(normalized(c.values)), c.row_codes())
     return raw.key_codes[field]
 
 
@@ -89,10 +117,10 @@ def check_unique(report: Report, raw: RawTable, checked: Checked | None, fields:
     are combined and grouped in NumPy, so no key string is built per row. ``checked``
     may be None for a key of text fields.
     """
-    parts = [key_column(raw, (f,)) for f in fields]
     ok = None
-    for part in parts:
-        ok = part.is_valid() if ok is None else pc.and_(ok, part.is_valid())
+    for f in fields:  # a normalised key is empty exactly where its cell is
+        valid = raw.table.column(f).is_valid()
+        ok = valid if ok is None else pc.and_(ok, valid)
     type_ok = _type_ok(raw, checked, fields)
     if type_ok is not None:
         ok = pc.and_(ok, type_ok)
@@ -133,7 +161,21 @@ def check_foreign_key(report: Report, raw: RawTable, checked: Checked, fk: Forei
         return
     key = key_column(raw, fk.fields)
     ok = _valid(raw, checked, fk.fields, key)
-    if len(parent_keys) > 4 * raw.num_rows:
+    repeating = _repeating(raw, fk.fields[0]) if len(fk.fields) == 1 else None
+    if repeating is not None:
+        # References that repeat are looked up once per distinct value.
+        values = normalized(repeating.values)
+        if len(parent_keys) > 4 * len(values):
+            present = parent_keys.filter(A.fill(pc.is_in(parent_keys, value_set=values)))
+            found = np.zeros(len(values), dtype=bool)
+            found[A.indices(A.fill(pc.is_in(values, value_set=present)))] = True
+            codes = A.codes(values)
+        else:
+            codes, found = lookup(parent_keys, values)
+        rows = repeating.row_codes()
+        raw.key_codes.setdefault(fk.fields[0], _spread(codes, rows))
+        known = A.bools(_spread(found, rows, False))
+    elif len(parent_keys) > 4 * raw.num_rows:
         # A few references into a large table: hash the few, scan the large one once.
         wanted = pc.unique(key.drop_null() if isinstance(key, pa.ChunkedArray) else key.drop_null())
         wanted = wanted.combine_chunks() if isinstance(wanted, pa.ChunkedArray) else wanted
@@ -222,6 +264,9 @@ def _side(col: pa.Array | pa.ChunkedArray) -> np.ndarray:
 
 def key_set(raw: RawTable, fields: tuple[str, ...]) -> pa.Array:
     """The distinct normalised keys of a table, kept for the tables that refer to it."""
+    c = _repeating(raw, fields[0]) if len(fields) == 1 else None
+    if c is not None:
+        return normalized(c.values)
     col = key_column(raw, fields)
     if isinstance(col, pa.ChunkedArray):
         col = col.combine_chunks() if col.num_chunks else pa.nulls(0, pa.string())

@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 from ..evidence import prefix_at, span_problems, suffix_at
 from . import _arrow as A
 from .columns import Checked, emit, field_specs
-from .keys import key_column
+from .keys import key_codes, key_column
 from .report import Report
 from .structure import RawTable
 
@@ -39,8 +39,11 @@ def _field_of(message: str) -> str:
 
 
 def _codes(raw: RawTable, name: str, col: Any) -> np.ndarray:
-    """A.codes(col), from the field checks' dictionary when they made one (``source_id`` is normalised: not)."""
-    cells = raw.cells.get(name) if name != "source_id" else None
+    """A.codes(col), from the field checks' dictionary when they made one (``source_id``: the key checks' codes
+    of the normalised ids)."""
+    if name == "source_id":
+        return key_codes(raw, name)
+    cells = raw.cells.get(name)
     return A.codes(col) if cells is None else cells.row_codes()
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,9 @@ class RawTable:
     cells: dict[str, Any] = field(default_factory=dict)
     #: Integer codes of normalised key fields (equal ids, equal codes; -1 empty), computed once.
     key_codes: dict[str, np.ndarray] = field(default_factory=dict)
+    #: Each column's columns.Cells (repetitive or not) as a Future, made once by the first check that asks.
+    distinct: dict[str, Any] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def num_rows(self) -> int:

@@ -371,14 +371,15 @@ def test_a_split_lookup_gives_the_same_answers_and_equal_codes_for_equal_keys(se
     key = pa.chunked_array([pa.array([rng.choice(words + [None]) for _ in range(n)], pa.string()) for n in (400, 0, 350)])
     monkeypatch.setattr(keys, "WORKERS", 2)
     monkeypatch.setattr(keys, "SPLIT_AT", 10**9)
-    codes, found = keys.lookup(parent, key)
+    parent_codes, codes, found = keys.lookup(parent, key)
     monkeypatch.setattr(keys, "SPLIT_AT", 0)
-    split_codes, split_found = keys.lookup(parent, key)
+    split_parent_codes, split_codes, split_found = keys.lookup(parent, key)
     values = key.to_pylist()
     assert split_found.tolist() == found.tolist() == [v is not None and v in set(parent.to_pylist()) for v in values]
     assert (split_codes == -1).tolist() == [v is None for v in values]
     # Codes are equal exactly when the keys are.
-    pairs = {(v, int(c)) for v, c in zip(values, split_codes) if v is not None}
+    pairs = {(v, int(c)) for v, c in zip(parent.to_pylist() + values, np.concatenate([split_parent_codes, split_codes]))
+             if v is not None}
     assert len({v for v, _ in pairs}) == len(pairs) == len({c for _, c in pairs})
     assert np.array_equal(split_codes >= 0, codes >= 0)
 

@@ -70,3 +70,18 @@ def test_corpus_matches_its_generator(tmp_path):
             assert os.readlink(a) == os.readlink(b), rel
         else:
             assert filecmp.cmp(a, b, shallow=False), f"{rel} is stale: run python3 tests/fixtures/make_invalid.py"
+
+
+def _problems(report):
+    return [(p.type, p.file, p.row, p.field, p.line, p.col, p.cell, p.message) for p in report.problems]
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.startswith(("primary-key", "foreign-key", "blank-row",
+                                                                      "missing-cell", "extra-cell"))])
+def test_primary_keys_checked_with_the_foreign_key_into_them_report_the_same(case, monkeypatch):
+    from libyadata.validate import package
+
+    with_lookup = validate_package(CORPUS / case / "package")
+    monkeypatch.setattr(package, "DEFER_KEYS", False)
+    alone = validate_package(CORPUS / case / "package")
+    assert _problems(with_lookup) == _problems(alone)

@@ -82,3 +82,19 @@ def test_a_lookup_split_across_threads_reports_what_one_pass_reports(generated, 
     assert calls  # the split path ran
     assert any(p.type == "foreign-key" for p in whole.problems)
     assert _problems(split) == _problems(whole)
+
+
+def test_primary_keys_checked_with_the_foreign_key_into_them_report_the_same(generated, monkeypatch):
+    from libyadata.validate import keys, package
+
+    root, _ = generated
+    calls = []
+    real = keys.ParentKeys.check
+    monkeypatch.setattr(keys.ParentKeys, "check", lambda self, report, codes=None:
+                        calls.append((self.field, codes is not None)) or real(self, report, codes))
+    joint = validate_package(root)
+    assert ("event_id", True) in calls  # the events' ids were hashed with the participants' references
+    monkeypatch.setattr(package, "DEFER_KEYS", False)
+    alone = validate_package(root)
+    assert any(p.type == "primary-key" and p.file == "data/events.csv" for p in alone.problems)
+    assert _problems(joint) == _problems(alone)

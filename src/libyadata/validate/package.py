@@ -30,6 +30,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 SOURCES_DIR = "sources/"
 
+#: Check a table's primary key together with the first foreign key into it (keys.ParentKeys).
+DEFER_KEYS = True
+
 #: Threads for independent column checks (Arrow kernels release the GIL).
 WORKERS = max(1, min(4, int(os.environ.get("LIBYADATA_THREADS", 0)) or os.cpu_count() or 1))
 
@@ -303,6 +306,9 @@ def check_tables(root: Path, files: dict[str, Path], readable: set[str], declare
 
     key_sets: dict[tuple[str, tuple[str, ...]], Any] = {}
     wanted = {(fk.resource, fk.reference) for m in models.MODELS for fk in m.foreign_keys}
+    # Primary keys another table refers to by one field: checked with that foreign key.
+    referenced = {(fk.resource, fk.reference) for m in models.MODELS for fk in m.foreign_keys
+                  if fk.resource != m.table and len(fk.fields) == 1} if DEFER_KEYS else set()
     published = None
     texts: dict[str, str] = {}
     # Key checks of text fields need no typed column: they run beside the field checks.
@@ -316,7 +322,10 @@ def check_tables(root: Path, files: dict[str, Path], readable: set[str], declare
                 if prefetch is not None:
                     prefetch.take(rel, -1)  # let go of a parse the checks refused to use
                 continue
-            key_task, text_only = _key_checks(raw, key_sets)
+            pk = model.primary_key
+            defer = (model.table, pk) in referenced and set(pk) <= set(raw.table.column_names) \
+                and keys.deferrable(raw, pk[0])
+            key_task, text_only = _key_checks(raw, key_sets, defer_primary_key=defer)
             pending = early.submit(_one, report, partial(key_task, checked=None)) if text_only else None
             checked = columns.check_columns(report, raw, limits)
             if model is models.Source:
@@ -333,14 +342,20 @@ def check_tables(root: Path, files: dict[str, Path], readable: set[str], declare
                 report.extend(pending.result())
             for resource, reference in wanted:
                 if resource == model.table and set(reference) <= set(raw.table.column_names):
-                    key_sets[(resource, reference)] = keys.key_set(raw, reference)
+                    key_sets[(resource, reference)] = keys.ParentKeys.of(raw, pk[0]) if defer and reference == pk \
+                        else keys.key_set(raw, reference)
             raw.locate(report)
             del raw, checked, tasks, key_task
+    for parent in key_sets.values():  # primary keys no foreign key check came to
+        if isinstance(parent, keys.ParentKeys):
+            parent.check(report)
 
 
-def _key_checks(raw: Any, key_sets: dict[tuple[str, tuple[str, ...]], Any]) -> tuple[Callable[..., None], bool]:
-    """The table's foreign keys, then its primary key and unique fields, as one task; and whether
-    all those fields are text, so that the task needs no typed column (``checked`` may be None).
+def _key_checks(raw: Any, key_sets: dict[tuple[str, tuple[str, ...]], Any],
+                defer_primary_key: bool = False) -> tuple[Callable[..., None], bool]:
+    """The table's foreign keys, then its primary key (unless deferred to the first foreign key
+    into it, see keys.ParentKeys) and unique fields, as one task; and whether all those fields
+    are text, so that the task needs no typed column (``checked`` may be None).
 
     Foreign keys go first: the codes they make for a field serve the key checks after them.
     """
@@ -357,7 +372,7 @@ def _key_checks(raw: Any, key_sets: dict[tuple[str, tuple[str, ...]], Any]) -> t
     def run(report: Report, checked: Any) -> None:
         for fk, parent in parents.items():
             keys.check_foreign_key(report, raw=raw, checked=checked, fk=fk, parent_keys=parent)
-        if set(model.primary_key) <= present:
+        if set(model.primary_key) <= present and not defer_primary_key:
             keys.check_unique(report, raw=raw, checked=checked, fields=model.primary_key, kind="primary-key")
         for name in unique:
             keys.check_unique(report, raw=raw, checked=checked, fields=(name,), kind="unique-error")

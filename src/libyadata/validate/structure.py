@@ -48,6 +48,8 @@ class RawTable:
     key_codes: dict[str, np.ndarray] = field(default_factory=dict)
     #: Each column's columns.Cells (repetitive or not) as a Future, made once by the first check that asks.
     distinct: dict[str, Any] = field(default_factory=dict)
+    #: Line feeds in the rows before each row (n + 1 values, the last the total), when columns were dropped.
+    lines_before: np.ndarray | None = None
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -66,12 +68,20 @@ class RawTable:
         self.rownum = numbers[A.indices(keep)]
         self.table = self.table.filter(keep)
 
-    def locate(self, report: Report) -> None:
-        """Fill the physical line and column of this file's problems (cells may span lines)."""
-        mine = [p for p in report.problems if p.file == self.file and p.row is not None and p.line is None]
-        if not mine:
-            return
-        numbers = self.rows(np.arange(self.num_rows))
+    def slim(self, fields: tuple[str, ...]) -> RawTable:
+        """This table reduced to its columns up to the last of ``fields``: enough to word and locate
+        problems of those fields found after the rest of the table is freed."""
+        last = max(self.fields.index(f) for f in fields)
+        keep = self.fields[:last + 1]
+        out = RawTable(self.file, self.model, self.table.select(keep), self.rownum, list(keep))
+        out.lines_before = self._lines_before() if self.multiline - set(keep) else None
+        out.multiline = self.multiline & set(keep)
+        out.cells = {k: v for k, v in self.cells.items() if k in keep}
+        return out
+
+    def _lines_before(self) -> np.ndarray:
+        if self.lines_before is not None:
+            return self.lines_before
         newlines = np.zeros(self.num_rows, dtype=np.int64)
         for name in self.multiline & set(self.table.column_names):
             cells = self.cells.get(name)
@@ -80,11 +90,19 @@ class RawTable:
             else:
                 counts = pc.count_substring(self.table.column(name), "\n")
             newlines += A.numpy(A.fill_zero(counts))
-        before = np.concatenate([[0], np.cumsum(newlines)[:-1]])
+        return np.concatenate([[0], np.cumsum(newlines)])
+
+    def locate(self, report: Report) -> None:
+        """Fill the physical line and column of this file's problems (cells may span lines)."""
+        mine = [p for p in report.problems if p.file == self.file and p.row is not None and p.line is None]
+        if not mine:
+            return
+        numbers = self.rows(np.arange(self.num_rows))
+        before = self._lines_before()
         for p in mine:
             i = int(np.searchsorted(numbers, p.row))
             if i >= len(numbers) or numbers[i] != p.row:
-                p.line = p.row + (int(before[i]) if i < len(before) else int(newlines.sum()))
+                p.line = p.row + int(before[i])
                 continue
             line, col = p.row + int(before[i]), 1
             if p.field in self.fields:

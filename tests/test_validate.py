@@ -252,22 +252,52 @@ def test_prefetch_hands_over_parses_and_errors_and_never_reads_a_file_twice(tmp_
     ahead.close()
 
 
-def test_prefetch_parses_only_the_first_large_file(tmp_path, monkeypatch):
+def _eventually(condition) -> None:
+    import time
+
+    deadline = time.monotonic() + 10
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.005)
+
+
+def test_prefetch_parses_a_second_large_file_only_when_allowed(tmp_path, monkeypatch):
     from libyadata.validate import reading
 
     monkeypatch.setattr(reading, "LARGE_FILE", 10)
     files = []
-    for name in ("small.csv", "large1.csv", "large2.csv", "small2.csv"):
+    for name in ("large1.csv", "small.csv", "large2.csv", "large3.csv", "small2.csv"):
         path = tmp_path / name
         path.write_text("a\n" + ("x\n" * (20 if name.startswith("large") else 1)), encoding="utf-8")
         files.append((name, path))
     ahead = reading.Prefetch(files)
-    ahead._thread.join()
+    done = lambda *names: all(isinstance(ahead._state.get(n), tuple) for n in names)  # noqa: E731
+    _eventually(lambda: done("small.csv", "small2.csv", "large1.csv"))  # small files first
+    assert "large2.csv" not in ahead._state  # waits for the checks to free the first large table
+    ahead.allow_another()
+    _eventually(lambda: done("large2.csv"))
+    assert "large3.csv" not in ahead._state
+    assert ahead.take("large3.csv", 1) is None  # the checks got there first: they parse it themselves
+    ahead._thread.join(10)
+    assert not ahead._thread.is_alive() and ahead._state["large3.csv"] == "taken"
     assert ahead.take("small.csv", 1)[0].num_rows == 1
     assert ahead.take("large1.csv", 1)[0].num_rows == 20
-    assert ahead.take("large2.csv", 1) is None
-    assert ahead.take("small2.csv", 1)[0].num_rows == 1
+    assert ahead.take("large2.csv", 1)[0].num_rows == 20
     ahead.close()
+
+
+def test_closing_a_prefetch_that_waits_ends_its_thread(tmp_path, monkeypatch):
+    from libyadata.validate import reading
+
+    monkeypatch.setattr(reading, "LARGE_FILE", 10)
+    files = []
+    for name in ("large1.csv", "large2.csv"):
+        (tmp_path / name).write_text("a\n" + "x\n" * 20, encoding="utf-8")
+        files.append((name, tmp_path / name))
+    ahead = reading.Prefetch(files)
+    _eventually(lambda: isinstance(ahead._state.get("large1.csv"), tuple))
+    ahead.close()
+    assert not ahead._thread.is_alive() and "large2.csv" not in ahead._state
 
 
 def test_the_command_tunes_memory_only_where_the_user_has_not(monkeypatch):

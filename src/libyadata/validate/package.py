@@ -302,7 +302,7 @@ def check_tables(root: Path, files: dict[str, Path], readable: set[str], declare
     from concurrent.futures import ThreadPoolExecutor
 
     from .. import models
-    from . import columns, keys, rules, spans, structure
+    from . import columns, keys, reading, rules, spans, structure
 
     key_sets: dict[tuple[str, tuple[str, ...]], Any] = {}
     wanted = {(fk.resource, fk.reference) for m in models.MODELS for fk in m.foreign_keys}
@@ -328,6 +328,8 @@ def check_tables(root: Path, files: dict[str, Path], readable: set[str], declare
             key_task, text_only = _key_checks(raw, key_sets, defer_primary_key=defer)
             pending = early.submit(_one, report, partial(key_task, checked=None)) if text_only else None
             checked = columns.check_columns(report, raw, limits)
+            if prefetch is not None and files[rel].stat().st_size > reading.LARGE_FILE:
+                prefetch.allow_another()  # its cells' text is freed (check_columns): parse the next ahead
             if model is models.Source:
                 published = rules.publication_dates(raw, checked)
                 texts = source_texts(root, files, raw, checked, declared, report, limits)

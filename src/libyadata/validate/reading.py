@@ -98,15 +98,14 @@ LARGE_FILE = 8 * 2**20
 class Prefetch:
     """Parses the package's CSV files on a background thread, ahead of the checks.
 
-    Files are parsed in the given order while the main thread imports, checks the
-    descriptor and checks the small tables. Only the first large file is parsed ahead;
-    later large files are read by the checks themselves, so at most one large table is
-    in memory at a time (reading the next one beside the checks of a million rows cost
-    more memory than it saved time). ``take``
-    hands over a parse (re-raising its error) or None, and the caller then parses the
-    file itself, so a file is never parsed on two threads. Only files the caller
-    listed are read, and a prefetch is only ever a head start on a read the checks
-    make anyway.
+    Small files are parsed first, then the large ones in the given order, while the main
+    thread imports, checks the descriptor and checks the small tables. The first large
+    file is parsed at once; each later one waits for ``allow_another``, which the checks
+    call once they have freed most of the large table before it, so that two large
+    tables are never in memory in full. ``take`` hands over a parse (re-raising its
+    error) or None, and the caller then parses the file itself, so a file is never
+    parsed on two threads. Only files the caller listed are read, and a prefetch is only
+    ever a head start on a read the checks make anyway.
     """
 
     def __init__(self, files: list[tuple[str, Path]]) -> None:
@@ -114,19 +113,23 @@ class Prefetch:
         self._state: dict[str, Any] = {}
         self._cond = threading.Condition()
         self._closed = False
+        self._allowed = 1  # large files that may be parsed ahead so far
         self._thread = threading.Thread(target=self._run, name="libyadata-read", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
-        large_done = False
+        large = 0
         try:
-            for rel, path in self._files:
-                size = path.stat().st_size
+            sized = [(rel, path, path.stat().st_size) for rel, path in self._files]
+            for rel, path, size in sorted(sized, key=lambda f: f[2] > LARGE_FILE):
                 with self._cond:
+                    while size > LARGE_FILE and large >= self._allowed and rel not in self._state \
+                            and not self._closed:
+                        self._cond.wait()
                     if self._closed:
                         return
-                    if rel in self._state or (size > LARGE_FILE and large_done):
-                        continue  # the checks got there first, or read it themselves
+                    if rel in self._state:
+                        continue  # the checks got there first and read it themselves
                     self._state[rel] = "running"
                 width, result, error = None, None, None
                 try:
@@ -138,9 +141,15 @@ class Prefetch:
                 with self._cond:
                     self._state[rel] = (size, width, result, error)
                     self._cond.notify_all()
-                large_done = large_done or size > LARGE_FILE
+                large += size > LARGE_FILE
         except OSError:  # the checks read the file themselves and report what is wrong
             return
+
+    def allow_another(self) -> None:
+        """Let the next large file be parsed ahead (most of the large table before it is freed)."""
+        with self._cond:
+            self._allowed += 1
+            self._cond.notify_all()
 
     def take(self, rel: str, width: int) -> tuple[pa.Table, list] | None:
         """The parse of ``rel`` with ``width`` columns, or None when the caller must parse it."""

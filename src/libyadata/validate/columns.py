@@ -82,6 +82,7 @@ class Checked:
     """Typed columns (bad cells null) and, per field, the rows with any fault."""
 
     typed: dict[str, pa.ChunkedArray] = field(default_factory=dict)
+    #: Rows with a fault, for the fields that have one.
     bad: dict[str, pa.ChunkedArray] = field(default_factory=dict)
 
     def clean(self, *names: str) -> pa.ChunkedArray | None:
@@ -408,14 +409,17 @@ def check_field(report: Report, raw: RawTable, spec: FieldSpec, out: Checked, li
         raw.cells[spec.name] = c  # the row rules, spans and line numbers work per distinct value through these
     if c.codes is None:
         out.typed[spec.name] = typed
-        bad = A.fill(bad)
-    else:
-        if spec.type != "string":
-            out.typed[spec.name] = pc.take(typed, c.codes)
-        else:  # the same cells as the table's column once check_columns has encoded it (see there)
-            out.typed[spec.name] = column if blanked else A.dictionary(c.codes, c.values)
-        bad = c.rows(A.fill(bad))
-    out.bad[spec.name] = bad if missing_rows is None else pc.or_(bad, missing_rows)
+    elif spec.type != "string":
+        out.typed[spec.name] = pc.take(typed, c.codes)
+    else:  # the same cells as the table's column once check_columns has encoded it (see there)
+        out.typed[spec.name] = column if blanked else A.dictionary(c.codes, c.values)
+    # A field with no fault anywhere has no mask (Checked.clean): most fields, at no cost per row.
+    bad = A.fill(bad)
+    if A.any_true(bad):
+        bad = c.rows(bad)
+        out.bad[spec.name] = bad if missing_rows is None else pc.or_(bad, missing_rows)
+    elif missing_rows is not None and A.any_true(missing_rows):
+        out.bad[spec.name] = missing_rows
 
 
 def _check_items(report: Report, raw: RawTable, spec: FieldSpec, col: pa.ChunkedArray, ok: Any,

@@ -317,14 +317,14 @@ def test_a_file_that_cannot_be_read_for_its_hash_is_named(tmp_path, monkeypatch)
     from libyadata.validate import safety
 
     pkg = copy_base(tmp_path)
-    real = safety.file_digest
+    real = safety.scan
 
-    def digest(path, algorithm):
+    def scan(path, algorithm, needle=b""):
         if path.name == "motives.csv":
             raise OSError(13, "Permission denied", str(path))
-        return real(path, algorithm)
+        return real(path, algorithm, needle)
 
-    monkeypatch.setattr(safety, "file_digest", digest)
+    monkeypatch.setattr(safety, "scan", scan)
     report = validate_package(pkg)
     errors = [p for p in report.problems if p.type == "source-error"]
     assert [(p.message, p.file) for p in errors] == [("cannot read data/motives.csv: Permission denied",
@@ -470,3 +470,15 @@ def test_the_key_set_of_a_repeating_column_is_its_normalised_values(monkeypatch)
     codes = keys.key_codes(raw, "actor_id")
     russia, egypt = codes[0], codes[5]
     assert russia != egypt and codes.tolist() == [russia] * 5 + [egypt, russia, egypt, russia, egypt, -1, egypt]
+
+
+@pytest.mark.parametrize("descriptor", [True, False])
+def test_crlf_line_ends_are_reported_once_whether_or_not_the_hashing_pass_reads_the_file(tmp_path, descriptor):
+    pkg = copy_base(tmp_path)
+    path = pkg / "data" / "motives.csv"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    if not descriptor:  # an unusable descriptor declares nothing: the table's own read looks for CR bytes
+        (pkg / "datapackage.json").write_text("{", encoding="utf-8")
+    found = [(p.type, p.file, p.message) for p in validate_package(pkg).problems if p.type == "line-ending"]
+    assert found == [("line-ending", "data/motives.csv", "line 1 ends with CR LF: the package uses LF line ends "
+                      "only (convert the file with dos2unix or your editor)")]

@@ -207,14 +207,18 @@ def _validate(root: Path, report: Report, limits: Limits, base: Path | None) -> 
                 declared = check_descriptor(desc, report) if desc is not None else None
                 readable = check_files(root, files, declared, report, base)
                 declared = declared or {}
-                check_tables(root, files, readable, declared, report, limits, prefetch)
+                check_tables(root, files, readable, declared, report, limits, prefetch, set(hashing.first_cr))
             finally:
                 prefetch.close()
     finally:
         hashing.join()
     # Readable declared files are safe, present, non-binary declared paths: all were hashed ahead.
+    from .structure import check_line_ends
+
     for rel in sorted(readable & set(declared)):
         report.extend(hashing.results[rel])
+        if rel in hashing.first_cr and files[rel].stat().st_size <= limits.csv_bytes:
+            check_line_ends(files[rel], rel, hashing.first_cr[rel], report)
 
 
 def _declared_files(files: dict[str, Path], desc: dict[str, Any] | None) -> list[tuple[str, dict[str, Any], int]]:
@@ -229,9 +233,12 @@ def _declared_files(files: dict[str, Path], desc: dict[str, Any] | None) -> list
     return list(out.values())
 
 
+def _is_csv(rel: str) -> bool:
+    return rel.startswith("data/") and rel.endswith(".csv") and rel.count("/") == 1
+
+
 def _is_table_file(rel: str, path: Path, limits: Limits) -> bool:
-    return rel.startswith("data/") and rel.endswith(".csv") and rel.count("/") == 1 \
-        and path.stat().st_size <= limits.csv_bytes
+    return _is_csv(rel) and path.stat().st_size <= limits.csv_bytes
 
 
 class _Hashing:
@@ -244,6 +251,8 @@ class _Hashing:
 
     def __init__(self, report: Report, todo: list[tuple[str, dict[str, Any], int]], files: dict[str, Path]) -> None:
         self.results: dict[str, Report] = {}
+        #: Offset of the first CR byte of each table file (None: there is none), found while hashing.
+        self.first_cr: dict[str, int | None] = {rel: None for rel, _, _ in todo if _is_csv(rel)}
         self.todo = todo
         self._failure: list[BaseException] = []
         self._report = report
@@ -261,7 +270,9 @@ class _Hashing:
             for rel, res, index in self.todo:
                 part = Report(self._report.path, self._report.max_errors)
                 try:
-                    safety.check_bytes_and_hash(rel, self._files[rel], res, part, index)
+                    cr = safety.check_bytes_and_hash(rel, self._files[rel], res, part, index)
+                    if rel in self.first_cr:
+                        self.first_cr[rel] = cr
                 except OSError as exc:
                     part.add("source-error", f"cannot read {rel}: {exc.strerror or exc}", file=rel)
                 self.results[rel] = part
@@ -298,7 +309,10 @@ def scheduling(thread: int, idle: bool) -> bool:
 
 
 def check_tables(root: Path, files: dict[str, Path], readable: set[str], declared: dict[str, dict[str, Any]],
-                 report: Report, limits: Limits, prefetch: Prefetch | None = None) -> None:
+                 report: Report, limits: Limits, prefetch: Prefetch | None = None,
+                 scanned: set[str] = frozenset()) -> None:
+    """Check the readable tables in the models' order (``scanned``: files whose line ends the hashing
+    pass checks)."""
     from concurrent.futures import ThreadPoolExecutor
 
     from .. import models
@@ -317,7 +331,7 @@ def check_tables(root: Path, files: dict[str, Path], readable: set[str], declare
             rel = _table_path(model)
             if rel not in readable:
                 continue
-            raw = structure.read_table(files[rel], rel, model, report, limits, prefetch)
+            raw = structure.read_table(files[rel], rel, model, report, limits, prefetch, line_ends=rel not in scanned)
             if raw is None:
                 if prefetch is not None:
                     prefetch.take(rel, -1)  # let go of a parse the checks refused to use

@@ -210,10 +210,11 @@ def check_labels(labels: list[str], fields: tuple[str, ...], rel: str, report: R
 
 
 def read_table(path: Path, rel: str, model: type[Record], report: Report, limits: Limits,
-               prefetch: Prefetch | None = None) -> RawTable | None:
+               prefetch: Prefetch | None = None, line_ends: bool = True) -> RawTable | None:
     """Parse one CSV file into a RawTable, reporting structural faults; None when unusable.
 
-    ``prefetch`` may hold the file's parse already (see Prefetch).
+    ``prefetch`` may hold the file's parse already (see Prefetch). ``line_ends=False``
+    leaves the line-end check to the caller, whose hashing pass finds the CR bytes.
     """
     fields = model.columns
     size = os.path.getsize(path)
@@ -221,7 +222,8 @@ def read_table(path: Path, rel: str, model: type[Record], report: Report, limits
         report.add("size-limit", f"{rel} has {size} bytes, more than the {limits.csv_bytes} accepted; split the "
                    "contribution", file=rel)
         return None
-    check_line_ends(path, rel, first_cr(path), report)
+    if line_ends:
+        check_line_ends(path, rel, first_cr(path), report)
     labels, bom, _ = read_header(path)
     if bom:
         report.add("encoding-error", "the file starts with a UTF-8 byte order mark (EF BB BF); save it as UTF-8 "

@@ -482,3 +482,48 @@ def test_crlf_line_ends_are_reported_once_whether_or_not_the_hashing_pass_reads_
     found = [(p.type, p.file, p.message) for p in validate_package(pkg).problems if p.type == "line-ending"]
     assert found == [("line-ending", "data/motives.csv", "line 1 ends with CR LF: the package uses LF line ends "
                       "only (convert the file with dos2unix or your editor)")]
+
+
+def _csv_with_a_multiline_cell_at(tmp_path: Path, name: str, rows: int, multiline_row: int | None,
+                                  ragged_row: int | None = None) -> Path:
+    lines = ["a,b,c"]
+    for i in range(rows):
+        if i == multiline_row:
+            # The cell in the middle row is long enough to hold the middle of the file.
+            lines.append(f'{i},"a cell\nover' + "\nmany lines, with commas" * (80 if i == rows // 2 else 1) + '",x')
+        elif i == ragged_row:
+            lines.append(f"{i},too,many,cells")
+        else:
+            lines.append(f"{i},plain,x")
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("multiline_row, ragged_row, split", [
+    (None, None, True),  # the cut falls between records: two halves
+    (10, None, True),  # a multi-line cell far from the cut
+    (100, None, False),  # the cut falls inside the multi-line cell: one serial parse
+    (None, 150, False),  # a ragged row in the second half: one serial parse numbers it
+])
+def test_a_large_file_is_parsed_in_two_halves_only_when_the_cut_is_between_records(
+        tmp_path, monkeypatch, multiline_row, ragged_row, split):
+    from libyadata.validate import reading
+
+    path = _csv_with_a_multiline_cell_at(tmp_path, "t.csv", 200, multiline_row, ragged_row)
+    serial = reading.parse(path, 3, threads=False)
+    monkeypatch.setattr(reading, "SPLIT_FILE", 100)
+    monkeypatch.setattr(reading, "BLOCK_SIZE", 256)
+    halves = []
+    real = reading._parse_halves
+    monkeypatch.setattr(reading, "_parse_halves", lambda *a: halves.append(r := real(*a)) or r)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    table, bad = reading.parse(path, 3, threads=True)
+    assert len(halves) == 1 and (halves[0] is not None) == split
+    assert table.to_pydict() == serial[0].to_pydict() and bad == serial[1]
+    if multiline_row == 100:  # the middle of the file is inside that cell
+        middle = path.stat().st_size // 2
+        text = path.read_bytes()
+        assert text.rfind(b'"', 0, middle) > text.rfind(b"\n100,", 0, middle) > 0 and b'"' in text[middle:]
+    if ragged_row is not None:
+        assert bad == [(ragged_row + 2, 4, f"{ragged_row},too,many,cells")]

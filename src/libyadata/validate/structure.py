@@ -244,9 +244,6 @@ def read_table(path: Path, rel: str, model: type[Record], report: Report, limits
         else:
             report.add("format-error", f"the file cannot be parsed as CSV: {text}", file=rel)
         return None
-    if bad and any(number is None for number, _, _ in bad):
-        # Row numbers of skipped rows are only known to a single-threaded read; the file is faulty anyway.
-        table, bad = parse(path, len(labels), threads=False)
     if table.num_rows + len(bad) > limits.rows:
         report.add("size-limit", f"{rel} has {table.num_rows + len(bad)} rows, more than the {limits.rows} "
                    "accepted; split the contribution", file=rel)

@@ -52,8 +52,9 @@ def _tune_memory() -> None:
     Arrow's default mimalloc a run spent 0.9-2.4 s of system time zeroing pages it had
     returned and taken back, and the wall time swung from 1.6 to 2.6 s. With the C
     library's allocator in one arena that keeps blocks under 32 MiB for reuse, system
-    time is 0.6-0.8 s, the wall 1.6-1.8 s and the peak 740-810 MB. Variables a user
-    has set win.
+    time is about 0.5 s. (Handing all free memory back between tables, with
+    ``malloc_trim``, cost 0.2 s of faulting it in again and is not done.) Variables a
+    user has set win.
     """
     import os
 

@@ -500,6 +500,19 @@ def _csv_with_a_multiline_cell_at(tmp_path: Path, name: str, rows: int, multilin
     return path
 
 
+def test_a_file_without_a_line_end_near_its_middle_is_parsed_serially(tmp_path, monkeypatch):
+    from libyadata.validate import reading
+
+    path = tmp_path / "t.csv"
+    path.write_text("a,b\n1,x\n2," + "y" * 500 + "\n3,z\n", encoding="utf-8")
+    monkeypatch.setattr(reading, "SPLIT_FILE", 100)
+    monkeypatch.setattr(reading, "MAX_BLOCK_SIZE", 64)  # rows longer than this are refused anyway
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert reading._parse_halves(path, 2) is None
+    table, bad = reading.parse(path, 2, threads=True)
+    assert table.column(0).to_pylist() == ["1", "2", "3"] and bad == []
+
+
 @pytest.mark.parametrize("multiline_row, ragged_row, split", [
     (None, None, True),  # the cut falls between records: two halves
     (10, None, True),  # a multi-line cell far from the cut

@@ -78,11 +78,16 @@ def _parse_halves(path: Path, width: int) -> tuple[pa.Table, list] | None:
 
     with pa.memory_map(str(path)) as f:
         data = f.read_buffer()
-    middle = data.size // 2
-    end = bytes(data.slice(middle, min(MAX_BLOCK_SIZE, data.size - middle))).find(b"\n")
-    if end < 0:
+    view = memoryview(data)
+    cut = None
+    limit = min(data.size, data.size // 2 + MAX_BLOCK_SIZE)
+    for start in range(data.size // 2, limit, 1 << 16):
+        end = view[start:min(start + (1 << 16), limit)].tobytes().find(b"\n")
+        if end >= 0:
+            cut = start + end + 1
+            break
+    if cut is None:  # no line end near the middle: one long row
         return None
-    cut = middle + end + 1
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="libyadata-read") as other:
         second = other.submit(_read_blocks, pa.BufferReader(data.slice(cut)), width, BLOCK_SIZE, header=False)
         try:

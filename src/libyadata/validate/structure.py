@@ -48,7 +48,7 @@ class RawTable:
     key_codes: dict[str, np.ndarray] = field(default_factory=dict)
     #: Each column's columns.Cells (repetitive or not) as a Future, made once by the first check that asks.
     distinct: dict[str, Any] = field(default_factory=dict)
-    #: Line feeds in the rows before each row (n + 1 values, the last the total), when columns were dropped.
+    #: Line feeds in the rows before each row (n + 1 values, the last the total), once computed.
     lines_before: np.ndarray | None = None
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -74,12 +74,13 @@ class RawTable:
         last = max(self.fields.index(f) for f in fields)
         keep = self.fields[:last + 1]
         out = RawTable(self.file, self.model, self.table.select(keep), self.rownum, list(keep))
-        out.lines_before = self._lines_before() if self.multiline - set(keep) else None
+        out.lines_before = self._lines_before()
         out.multiline = self.multiline & set(keep)
         out.cells = {k: v for k, v in self.cells.items() if k in keep}
         return out
 
     def _lines_before(self) -> np.ndarray:
+        """Line feeds before each row (computed once: only after the checks, which find the multi-line columns)."""
         if self.lines_before is not None:
             return self.lines_before
         newlines = np.zeros(self.num_rows, dtype=np.int64)
@@ -90,7 +91,8 @@ class RawTable:
             else:
                 counts = pc.count_substring(self.table.column(name), "\n")
             newlines += A.numpy(A.fill_zero(counts))
-        return np.concatenate([[0], np.cumsum(newlines)])
+        self.lines_before = np.concatenate([[0], np.cumsum(newlines)])
+        return self.lines_before
 
     def locate(self, report: Report) -> None:
         """Fill the physical line and column of this file's problems (cells may span lines)."""

@@ -540,3 +540,15 @@ def test_a_large_file_is_parsed_in_two_halves_only_when_the_cut_is_between_recor
         assert text.rfind(b'"', 0, middle) > text.rfind(b"\n100,", 0, middle) > 0 and b'"' in text[middle:]
     if ragged_row is not None:
         assert bad == [(ragged_row + 2, 4, f"{ragged_row},too,many,cells")]
+
+
+def test_the_command_pauses_the_garbage_collector_only_while_it_runs(monkeypatch):
+    import gc
+
+    from libyadata.commands import validate as command
+
+    seen = []
+    monkeypatch.setattr(command, "_run", lambda args: seen.append(gc.isenabled()) or 0)
+    assert gc.isenabled()
+    assert main(["validate", str(BASE)]) == 0
+    assert seen == [False] and gc.isenabled()

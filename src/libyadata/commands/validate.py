@@ -80,7 +80,21 @@ def _tune_memory() -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import gc
+
     _tune_memory()
+    # The run makes few reference cycles, and the collector's passes over the imported modules'
+    # objects took 0.7% of its CPU (perf, 1M rows). Callers in Python get it back as it was.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _run(args)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _run(args: argparse.Namespace) -> int:
     from ..resources import datapackage_dir, repository_root
     from ..validate import validate_package
     from ..validate.report import render

@@ -1,9 +1,12 @@
 """Validate a data package directory: descriptor, files, tables, keys, spans, in dependency order.
 
 Tables are found by the models' table names (``data/<table>.csv``) and cross-checked
-with the directory's ``datapackage.json``. Each table is read, checked and reduced to
-the key sets later tables refer to before the next one is read, so memory holds one
-table at a time.
+with the directory's ``datapackage.json``. Each table is checked and reduced to the key
+sets later tables refer to; the next one is parsed ahead once the field checks have
+freed the text of the one before, and its key checks start while the row checks of the
+one before finish, which is freed before the next one's field checks begin. So memory
+holds one table in full at a time, and the reports merge in a fixed order whatever
+finishes first.
 """
 
 from __future__ import annotations
@@ -325,8 +328,11 @@ def check_tables(root: Path, files: dict[str, Path], readable: set[str], declare
                   if fk.resource != m.table and len(fk.fields) == 1} if DEFER_KEYS else set()
     published = None
     texts: dict[str, str] = {}
-    # Key checks of text fields need no typed column: they run beside the field checks.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="libyadata-keys") as early:
+    finish: Callable[[], None] | None = None  # the previous table's row checks, still running
+    # Key checks of text fields need no typed column: they run beside the field checks, and
+    # beside the row checks of the table before.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="libyadata-keys") as early, \
+            ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="libyadata-rows") as row_checks:
         for model in models.MODELS:
             rel = _table_path(model)
             if rel not in readable:
@@ -341,6 +347,9 @@ def check_tables(root: Path, files: dict[str, Path], readable: set[str], declare
                 and keys.deferrable(raw, pk[0])
             key_task, text_only = _key_checks(raw, key_sets, defer_primary_key=defer)
             pending = early.submit(_one, report, partial(key_task, checked=None)) if text_only else None
+            if finish is not None:  # the table before is freed before this one's field checks
+                finish()
+                finish = None
             checked = columns.check_columns(report, raw, limits)
             if prefetch is not None and files[rel].stat().st_size > reading.LARGE_FILE:
                 prefetch.allow_another()  # its cells' text is freed (check_columns): parse the next ahead
@@ -353,15 +362,15 @@ def check_tables(root: Path, files: dict[str, Path], readable: set[str], declare
                 tasks.append(partial(spans.check_spans, raw=raw, checked=checked, texts=texts))
             if pending is None:
                 tasks.append(partial(key_task, checked=checked))
-            run_parallel(report, tasks)
-            if pending is not None:
-                report.extend(pending.result())
+            running = [row_checks.submit(_one, report, task) for task in tasks]
             for resource, reference in wanted:
                 if resource == model.table and set(reference) <= set(raw.table.column_names):
                     key_sets[(resource, reference)] = keys.ParentKeys.of(raw, pk[0]) if defer and reference == pk \
                         else keys.key_set(raw, reference)
-            raw.locate(report)
-            del raw, checked, tasks, key_task
+            finish = partial(_finish, report, raw, running, pending)
+            del raw, checked, tasks, key_task, running, pending
+        if finish is not None:
+            finish()
     for parent in key_sets.values():  # primary keys no foreign key check came to
         if isinstance(parent, keys.ParentKeys):
             parent.check(report)
@@ -398,27 +407,19 @@ def _key_checks(raw: Any, key_sets: dict[tuple[str, tuple[str, ...]], Any],
     return run, keys.text_keys(model, tuple(fields))
 
 
+def _finish(report: Report, raw: Any, running: list[Any], pending: Any) -> None:
+    """Merge a table's row and key checks in a fixed order (whatever finished first), then locate its problems."""
+    for future in running:
+        report.extend(future.result())
+    if pending is not None:
+        report.extend(pending.result())
+    raw.locate(report)
+
+
 def _one(report: Report, task: Callable[[Report], None]) -> Report:
     part = Report(report.path, report.room())
     task(part)
     return part
-
-
-def run_parallel(report: Report, tasks: list[Callable[[Report], None]]) -> None:
-    """Run independent checks on a thread per core (Arrow kernels release the GIL).
-
-    Each task fills its own report; they are merged in task order, so the result does
-    not depend on timing.
-    """
-    from concurrent.futures import ThreadPoolExecutor
-
-    if len(tasks) == 1:
-        parts = [_one(report, tasks[0])]
-    else:
-        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-            parts = list(pool.map(partial(_one, report), tasks))
-    for part in parts:
-        report.extend(part)
 
 
 def source_texts(root: Path, files: dict[str, Path], raw: Any, checked: Any, declared: dict[str, dict[str, Any]],

@@ -552,3 +552,19 @@ def test_the_command_pauses_the_garbage_collector_only_while_it_runs(monkeypatch
     assert gc.isenabled()
     assert main(["validate", str(BASE)]) == 0
     assert seen == [False] and gc.isenabled()
+
+
+def test_ids_already_in_their_comparable_form_are_not_copied():
+    import pyarrow as pa
+
+    from libyadata.validate import keys
+
+    lower = pa.chunked_array([["russia", None, "ev-1"], [], ["x2"]], pa.string())
+    assert keys.normalized(lower) is lower
+    mixed = pa.chunked_array([["russia"], ["Egypt", None]])
+    assert keys._ascii_case(mixed) == "ascii" and keys.normalized(mixed).to_pylist() == ["russia", "egypt", None]
+    # The buffers of a slice hold cells outside it: only the slice's bytes count.
+    sliced = pa.array(["ABC", "abc", "Ünï"]).slice(1, 1)
+    assert keys._ascii_case(sliced) == "lower" and keys.normalized(sliced).to_pylist() == ["abc"]
+    assert keys._ascii_case(pa.array(["abc", "ﬁ"])) == "other"
+    assert keys.normalized(pa.array(["abc\u200b", "ABC", "ﬁ"])).to_pylist() == ["abc", "abc", "fi"]

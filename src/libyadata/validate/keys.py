@@ -33,11 +33,37 @@ def normalized(col: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
     ['abc', 'abc', 'fi']
     """
     col = A.plain(col)
-    if not A.any_true(pc.invert(A.fill(pc.string_is_ascii(col)))):
+    case = _ascii_case(col)
+    if case == "lower":  # most ids: already their comparable form, no copy
+        return col
+    if case == "ascii":
         return pc.ascii_lower(col)
     col = pc.utf8_normalize(col, "NFKC")
     col = pc.replace_substring_regex(col, r"\p{Cf}", "")
     return pc.utf8_lower(col)
+
+
+def _ascii_case(col: pa.ChunkedArray | pa.Array) -> str:
+    """"lower" when every cell is ASCII without capitals, "ascii" when ASCII with some, else "other".
+
+    Read from the string buffers in one pass (a copy of a million ids by ``ascii_lower``
+    cost more than looking).
+    """
+    upper = False
+    for chunk in (col.chunks if isinstance(col, pa.ChunkedArray) else [col]):
+        if not len(chunk) or chunk.null_count == len(chunk):
+            continue
+        if chunk.type != pa.string():  # pragma: no cover - key columns are read as string
+            return "other"
+        _, offsets_buf, data_buf = chunk.buffers()
+        offsets = np.frombuffer(offsets_buf, dtype=np.int32)[chunk.offset:chunk.offset + len(chunk) + 1]
+        if data_buf is None or offsets[-1] == offsets[0]:
+            continue
+        data = np.frombuffer(data_buf, dtype=np.uint8)[offsets[0]:offsets[-1]]
+        if (data >= 0x80).any():
+            return "other"
+        upper = upper or bool(((data - np.uint8(65)) < 26).any())
+    return "ascii" if upper else "lower"
 
 
 def _repeating(raw: RawTable, field: str) -> Cells | None:

@@ -12,7 +12,7 @@ building from buffers does not, so the validator never pays for pandas.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -78,6 +78,29 @@ def dictionary(codes: pa.ChunkedArray, values: pa.Array) -> pa.ChunkedArray:
     """The column whose row i is ``values[codes[i]]`` (null where the code is), sharing both buffers."""
     return pa.chunked_array([pa.DictionaryArray.from_arrays(c, values, safe=False) for c in codes.chunks],
                             type=pa.dictionary(codes.type, values.type))
+
+
+def string_chunks(col: pa.Array | pa.ChunkedArray) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+    """(first row, offsets, bytes) of each non-empty chunk of a ``string`` column: NumPy views of its buffers.
+
+    ``offsets`` holds the chunk's n + 1 offsets into ``bytes``, the whole data buffer
+    (which may hold text outside the chunk: a slice shares its parent's buffer). An empty
+    or null cell has equal offsets.
+
+    >>> [(row, o.tolist(), bytes(b)) for row, o, b in string_chunks(pa.chunked_array([["ab", None], [], ["c"]]))]
+    [(0, [0, 2, 2], b'ab'), (2, [0, 1], b'c')]
+    """
+    if col.type != pa.string():
+        raise TypeError(f"expected a string column, not {col.type}")
+    row = 0
+    for chunk in (col.chunks if isinstance(col, pa.ChunkedArray) else [col]):
+        n = len(chunk)
+        if n:
+            _, offsets, data = chunk.buffers()
+            offsets = np.frombuffer(offsets, dtype=np.int32)[chunk.offset:chunk.offset + n + 1] \
+                if offsets is not None else np.zeros(n + 1, dtype=np.int32)
+            yield row, offsets, (np.frombuffer(data, dtype=np.uint8) if data is not None else np.empty(0, np.uint8))
+        row += n
 
 
 def numpy(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:

@@ -182,20 +182,12 @@ def _first_byte_rows(col: pa.ChunkedArray | pa.Array, table: np.ndarray) -> np.n
     if col.type != pa.string():
         return None
     out = []
-    base = 0
-    for chunk in (col.chunks if isinstance(col, pa.ChunkedArray) else [col]):
-        n = len(chunk)
-        if n and chunk.null_count < n:
-            bufs = chunk.buffers()
-            data = bufs[2]
-            if data is not None and data.size:
-                offsets = np.frombuffer(bufs[1], dtype=np.int32)[chunk.offset:chunk.offset + n + 1]
-                starts = offsets[:-1]
-                first = np.frombuffer(data, dtype=np.uint8)[np.minimum(starts, data.size - 1)]
-                hit = np.flatnonzero(table[first] & (offsets[1:] > starts))
-                if len(hit):
-                    out.append(hit + base)
-        base += n
+    for base, offsets, data in A.string_chunks(col):
+        if data.size:
+            starts = offsets[:-1]
+            hit = np.flatnonzero(table[data[np.minimum(starts, data.size - 1)]] & (offsets[1:] > starts))
+            if len(hit):
+                out.append(hit + base)
     return np.concatenate(out) if out else np.empty(0, dtype=np.int64)
 
 

@@ -49,20 +49,14 @@ def _ascii_case(col: pa.ChunkedArray | pa.Array) -> str:
     Read from the string buffers in one pass (a copy of a million ids by ``ascii_lower``
     cost more than looking).
     """
+    if col.type != pa.string():  # pragma: no cover - key columns are read as string
+        return "other"
     upper = False
-    for chunk in (col.chunks if isinstance(col, pa.ChunkedArray) else [col]):
-        if not len(chunk) or chunk.null_count == len(chunk):
-            continue
-        if chunk.type != pa.string():  # pragma: no cover - key columns are read as string
+    for _, offsets, data in A.string_chunks(col):
+        text = data[offsets[0]:offsets[-1]]
+        if (text >= 0x80).any():
             return "other"
-        _, offsets_buf, data_buf = chunk.buffers()
-        offsets = np.frombuffer(offsets_buf, dtype=np.int32)[chunk.offset:chunk.offset + len(chunk) + 1]
-        if data_buf is None or offsets[-1] == offsets[0]:
-            continue
-        data = np.frombuffer(data_buf, dtype=np.uint8)[offsets[0]:offsets[-1]]
-        if (data >= 0x80).any():
-            return "other"
-        upper = upper or bool(((data - np.uint8(65)) < 26).any())
+        upper = upper or bool(((text - np.uint8(65)) < 26).any())
     return "ascii" if upper else "lower"
 
 
@@ -204,8 +198,7 @@ class ParentKeys:
 
     def keys(self) -> pa.Array:
         """The normalised keys as a lookup set."""
-        key = self.key.combine_chunks() if isinstance(self.key, pa.ChunkedArray) else self.key
-        return key.drop_null()
+        return _lookup_set(self.key)
 
     def check(self, report: Report, codes: np.ndarray | None = None) -> None:
         """The primary key check, once (``codes``: the keys' codes when a lookup has made them)."""
@@ -244,33 +237,29 @@ def check_foreign_key(report: Report, raw: RawTable, checked: Checked, fk: Forei
         deferred.check(report, parent_codes)
         raw.key_codes.setdefault(fk.fields[0], codes)
         known = A.bools(found)
-    elif repeating is not None:
+    else:
         # References that repeat are looked up once per distinct value.
-        values = normalized(repeating.values)
+        values = normalized(repeating.values) if repeating is not None else key
+        codes = None
         if len(parent_keys) > 4 * len(values):
-            present = parent_keys.filter(A.fill(pc.is_in(parent_keys, value_set=values)))
+            # A few references into a large table: hash the few, scan the large one once.
+            present = parent_keys.filter(A.fill(pc.is_in(parent_keys, value_set=_lookup_set(values))))
             found = np.zeros(len(values), dtype=bool)
             found[A.indices(A.fill(pc.is_in(values, value_set=present)))] = True
-            codes = A.codes(values)
-        else:
+        elif len(fk.fields) == 1:
+            # One hash pass over the parent's keys and then the references gives both the lookup and
+            # codes of the references, which this table's own key check reuses (no second pass).
             _, codes, found = lookup(parent_keys, values)
-        rows = repeating.row_codes()
-        raw.key_codes.setdefault(fk.fields[0], _spread(codes, rows))
-        known = A.bools(_spread(found, rows, False))
-    elif len(parent_keys) > 4 * raw.num_rows:
-        # A few references into a large table: hash the few, scan the large one once.
-        wanted = pc.unique(key.drop_null() if isinstance(key, pa.ChunkedArray) else key.drop_null())
-        wanted = wanted.combine_chunks() if isinstance(wanted, pa.ChunkedArray) else wanted
-        found = pc.unique(parent_keys.filter(A.fill(pc.is_in(parent_keys, value_set=wanted))))
-        known = A.fill(pc.is_in(key, value_set=found))
-    elif len(fk.fields) == 1:
-        # One hash pass over the parent's keys and then the references gives both the lookup and
-        # codes of the references, which this table's own key check reuses (no second pass).
-        _, codes, found = lookup(parent_keys, key)
-        raw.key_codes.setdefault(fk.fields[0], codes)
+        else:
+            found = np.zeros(len(values), dtype=bool)
+            found[A.indices(A.fill(pc.is_in(values, value_set=parent_keys)))] = True
+        if repeating is not None:
+            rows = repeating.row_codes()
+            codes = _spread(codes, rows) if codes is not None else None
+            found = _spread(found, rows, False)
+        if codes is not None:
+            raw.key_codes.setdefault(fk.fields[0], codes)
         known = A.bools(found)
-    else:
-        known = A.fill(pc.is_in(key, value_set=parent_keys))
     dangling = pc.and_(ok, pc.invert(known))
     if not A.any_true(dangling):
         return
@@ -310,7 +299,7 @@ def lookup(parent: pa.Array | pa.ChunkedArray,
     >>> parent_codes.tolist(), codes.tolist(), found.tolist()
     ([0, 1, 0], [1, 2, -1, 1], [True, False, False, True])
     """
-    if WORKERS < 2 or len(parent) + len(key) < SPLIT_AT:
+    if WORKERS < 2 or len(parent) + len(key) < SPLIT_AT or not parent.type == key.type == pa.string():
         parent_codes, codes, size = _joint_codes(parent, key)
         return parent_codes, codes, (codes >= 0) & (codes < size)
     from concurrent.futures import ThreadPoolExecutor
@@ -337,16 +326,9 @@ def lookup(parent: pa.Array | pa.ChunkedArray,
 def _side(col: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """A bit of each string's last byte and length, read from the buffers: equal strings, equal bits."""
     out = []
-    for chunk in (col.chunks if isinstance(col, pa.ChunkedArray) else [col]):
-        n = len(chunk)
-        if not n:
-            continue
-        _, offsets_buf, data_buf = chunk.buffers()
-        offsets = np.frombuffer(offsets_buf, dtype=np.int32 if chunk.type == pa.string() else np.int64)
-        offsets = offsets[chunk.offset:chunk.offset + n + 1]
+    for _, offsets, data in A.string_chunks(col):
         lengths = np.diff(offsets)
-        data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None and data_buf.size else np.zeros(1, np.uint8)
-        last = data[np.clip(offsets[1:] - 1, 0, len(data) - 1)]
+        last = data[np.clip(offsets[1:] - 1, 0, data.size - 1)] if data.size else np.zeros(len(lengths), np.uint8)
         out.append((((last ^ lengths) & 1) == 1) & (lengths > 0))
     return np.concatenate(out) if out else np.zeros(0, dtype=bool)
 
@@ -354,10 +336,12 @@ def _side(col: pa.Array | pa.ChunkedArray) -> np.ndarray:
 def key_set(raw: RawTable, fields: tuple[str, ...]) -> pa.Array:
     """The distinct normalised keys of a table, kept for the tables that refer to it."""
     c = _repeating(raw, fields[0]) if len(fields) == 1 else None
-    if c is not None:
-        return normalized(c.values)
-    col = key_column(raw, fields)
+    return normalized(c.values) if c is not None else _lookup_set(key_column(raw, fields))
+
+
+def _lookup_set(col: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """A key column as one array without nulls, for lookups. Duplicates do no harm there (they
+    are reported as primary-key errors already)."""
     if isinstance(col, pa.ChunkedArray):
-        col = col.combine_chunks() if col.num_chunks else pa.nulls(0, pa.string())
-    # Duplicates do no harm in a lookup set (they are reported as primary-key errors already).
+        col = col.combine_chunks() if col.num_chunks else pa.nulls(0, col.type)
     return col.drop_null()

@@ -36,9 +36,6 @@ SOURCES_DIR = "sources/"
 #: Check a table's primary key together with the first foreign key into it (keys.ParentKeys).
 DEFER_KEYS = True
 
-#: Threads for independent column checks (Arrow kernels release the GIL).
-WORKERS = max(1, min(4, int(os.environ.get("LIBYADATA_THREADS", 0)) or os.cpu_count() or 1))
-
 
 def _table_path(model: type[models.Record]) -> str:
     return f"data/{model.table}.csv"
@@ -332,7 +329,7 @@ def check_tables(root: Path, files: dict[str, Path], readable: set[str], declare
     # Key checks of text fields need no typed column: they run beside the field checks, and
     # beside the row checks of the table before.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="libyadata-keys") as early, \
-            ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="libyadata-rows") as row_checks:
+            ThreadPoolExecutor(max_workers=columns.WORKERS, thread_name_prefix="libyadata-rows") as row_checks:
         for model in models.MODELS:
             rel = _table_path(model)
             if rel not in readable:

@@ -22,8 +22,7 @@ def expected(case: str) -> dict:
     return json.loads((CORPUS / case / "expected.json").read_text(encoding="utf-8"))
 
 
-def test_corpus_is_large_and_covers_every_error_type():
-    assert len(CASES) >= 40
+def test_corpus_covers_every_error_type():
     covered = {e[0] for c in CASES for e in expected(c)["errors"]}
     # source-error needs an unreadable path and unique-error a field declaring `unique` (none does today):
     # both are tested in test_validate.py.
@@ -70,18 +69,3 @@ def test_corpus_matches_its_generator(tmp_path):
             assert os.readlink(a) == os.readlink(b), rel
         else:
             assert filecmp.cmp(a, b, shallow=False), f"{rel} is stale: run python3 tests/fixtures/make_invalid.py"
-
-
-def _problems(report):
-    return [(p.type, p.file, p.row, p.field, p.line, p.col, p.cell, p.message) for p in report.problems]
-
-
-@pytest.mark.parametrize("case", [c for c in CASES if c.startswith(("primary-key", "foreign-key", "blank-row",
-                                                                      "missing-cell", "extra-cell"))])
-def test_primary_keys_checked_with_the_foreign_key_into_them_report_the_same(case, monkeypatch):
-    from libyadata.validate import package
-
-    with_lookup = validate_package(CORPUS / case / "package")
-    monkeypatch.setattr(package, "DEFER_KEYS", False)
-    alone = validate_package(CORPUS / case / "package")
-    assert _problems(with_lookup) == _problems(alone)

@@ -32,23 +32,12 @@ def read_csv_arrow(path: Path, model: type[models.Record]) -> pa.Table:
     """Read a table's CSV with its declared Arrow schema."""
     import pyarrow as pa
     import pyarrow.compute as pc
-    import pyarrow.csv as pacsv
 
+    from .csvio import read_arrow
     from .schema import arrow_schema
 
     target = arrow_schema(model)
-    raw = pacsv.read_csv(
-        path,
-        read_options=pacsv.ReadOptions(encoding="utf8"),
-        parse_options=pacsv.ParseOptions(newlines_in_values=True),
-        convert_options=pacsv.ConvertOptions(
-            column_types={f.name: pa.string() for f in target},
-            include_columns=[f.name for f in target],
-            null_values=[""],
-            strings_can_be_null=True,
-            quoted_strings_can_be_null=True,
-        ),
-    )
+    raw = read_arrow(path, columns=[f.name for f in target])
     columns = []
     for f in target:
         col = raw.column(f.name)

@@ -72,7 +72,7 @@ def check_dates(report: Report, raw: RawTable, checked: Checked,
     with_source = (published is not None and not issubclass(raw.model, Projection)
                    and "source_id" in table.column_names)
     # Every rule here is a function of these cells, so it runs once per distinct combination of them.
-    first, ids = _combinations(raw, names + (("source_id",) if with_source else ()))
+    first, ids = _combinations(checked, names + (("source_id",) if with_source else ()))
     if first is None:
         bad = interval_mask(start, end, precision, basis)
     else:
@@ -93,7 +93,7 @@ def check_dates(report: Report, raw: RawTable, checked: Checked,
         return
     source_ids, dates = published
     if first is None:
-        sources = key_column(raw, ("source_id",))
+        sources = key_column(raw, checked, ("source_id",))
     else:
         sources = normalized(A.take(table.column("source_id"), first))
     pub = pc.take(dates, pc.index_in(sources, value_set=source_ids))
@@ -108,12 +108,12 @@ def check_dates(report: Report, raw: RawTable, checked: Checked,
                       "only a projection may speak of the future")
 
 
-def _combinations(raw: RawTable, names: tuple[str, ...]) -> tuple[Any, Any]:
+def _combinations(checked: Checked, names: tuple[str, ...]) -> tuple[Any, Any]:
     """(first row of each distinct combination of the cells, combination of each row), from the
     field checks' codes; (None, None) when a column has no codes (it seldom repeats)."""
     codes = []
     for name in names:
-        cells = raw.cells.get(name)
+        cells = checked.cells.get(name)
         if cells is None:
             return None, None
         codes.append(cells.row_codes())

@@ -200,8 +200,15 @@ def validate_package(path: str | Path | None = None, max_errors: int | None = No
 
 
 def _validate(root: Path, report: Report, limits: Limits, base: Path | None) -> None:
-    if not root.exists():
+    if not os.path.lexists(root):
         report.add("source-error", f"path {str(root)!r} does not exist")
+        return
+    from .. import paths
+
+    problem = paths.root_problem(root)
+    if problem and "symbolic link" in problem:
+        # A package folder that is a link (to the base package, or anywhere): never followed.
+        report.add("unsafe-path", f"the package folder: {problem}")
         return
     if not root.is_dir():
         report.add("source-error", f"path {str(root)!r} is not a directory; pass the folder that holds "

@@ -135,7 +135,11 @@ def read_descriptor(root: Path, report: Report, limits: Limits) -> dict[str, Any
         report.add("size-limit", f"{DESCRIPTOR} has {st.st_size} bytes, more than the {limits.descriptor_bytes} "
                    "accepted; refused before parsing", file=DESCRIPTOR)
         return None
-    data = path.read_bytes()
+    try:
+        data = paths.read_bytes(root, DESCRIPTOR, limits.descriptor_bytes)
+    except paths.UnsafePath as exc:
+        report.add("unsafe-path", f"{DESCRIPTOR}: {exc}; refused", file=DESCRIPTOR)
+        return None
     depth = json_depth(data)
     if depth > limits.json_depth:
         report.add("size-limit", f"nesting depth {depth} exceeds {limits.json_depth} levels; refused before parsing",

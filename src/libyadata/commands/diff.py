@@ -34,14 +34,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--history", metavar="REV", default=None,
                         help="git revision whose past lists removed ids (default: OLD if it is a revision)")
     parser.add_argument("--repo", type=Path, default=None,
-                        help="git repository for revisions (default: this checkout, else the current folder)")
+                        help="git repository for revisions (default: the checkout of the current folder, else the current folder)")
 
 
 def run(args: argparse.Namespace) -> int:
     from ..diff import RENDERERS, diff
     from ..errors import LibyadataError
 
-    result = diff(args.old, args.new, repo=args.repo, history=args.history)
+    from ..resources import find_package
+
+    # revisions are read from the checkout the current folder is in, as the other verbs find it
+    repo = args.repo if args.repo is not None else find_package().root
+    result = diff(args.old, args.new, repo=repo, history=args.history)
     sys.stdout.write(RENDERERS[args.format](result))
     if not args.check_version:
         return 0

@@ -163,8 +163,8 @@ def descriptor(package_dir: Path) -> dict[str, Any]:
     for text in sorted((package_dir / "sources").glob("*.txt")):
         size, digest = file_facts(text)
         resources.append({
+            # v2 allows only "table" as a resource type: a non-tabular resource omits it.
             "name": f"source-text-{text.stem}",
-            "type": "text",
             "title": f"Source text {text.stem}",
             "description": "The captured source text that every quote and offset refers to. "
                            "Third-party material, stored for verification only.",

@@ -92,31 +92,54 @@ def check_descriptor(desc: dict[str, Any], report: Report) -> dict[str, dict[str
     return by_path
 
 
-def hash_algorithm(resource: dict[str, Any], report: Report, index: int) -> tuple[str, str | None]:
-    """(algorithm, expected hex digest or None) of a resource's ``hash``, reporting one the validator cannot use."""
+def descriptor_checks(desc: dict[str, Any] | None, files: dict[str, Path], report: Report
+                      ) -> dict[str, dict[str, Any]] | None:
+    """check_descriptor, then (when it found nothing) the whole descriptor against the generated one."""
+    if desc is None:
+        return None
+    from . import descriptor
+
+    part = Report(report.path, None)
+    declared = check_descriptor(desc, part)
+    if not part.problems:
+        descriptor.check_pinned(desc, files, part)
+    report.extend(part)
+    return declared
+
+
+def declared_sha256(resource: dict[str, Any], report: Report, index: int) -> str | None:
+    """The hex sha256 a resource declares, or None after reporting a missing or malformed ``hash``."""
     declared = resource.get("hash")
-    if declared is None:
-        return "sha256", None
+    if declared is None or declared == "":
+        # Not a skipped check: a resource without its hash could hold anything.
+        report.add("package-error", f"resources[{index}].hash is {'missing' if declared is None else 'empty'}"
+                   "; run `libyadata schema`", file=DESCRIPTOR, field=f"resources[{index}].hash")
+        return None
     if not isinstance(declared, str):
         report.add("package-error", f"resources[{index}].hash must be a string", file=DESCRIPTOR)
-        return "sha256", None
-    algorithm, _, want = declared.rpartition(":")
-    algorithm = algorithm or "md5"
-    if algorithm not in ("md5", "sha256"):
-        report.add("package-error", f"resources[{index}].hash uses {algorithm!r}; use sha256: or md5", file=DESCRIPTOR)
-        return "sha256", None
-    return algorithm, want.lower()
+        return None
+    prefix, _, want = declared.rpartition(":")
+    if prefix != "sha256" or not safety._SHA256_HEX.fullmatch(want):
+        # The generated form only (MD5 is not collision-resistant; a bare hash is MD5 in the spec).
+        report.add("package-error", f"resources[{index}].hash must be 'sha256:' and 64 hex digits, not "
+                   f"{declared[:80]!r}; run `libyadata schema`", file=DESCRIPTOR, field=f"resources[{index}].hash")
+        return None
+    return want.lower()
 
 
-def check_bytes_and_hash(rel: str, resource: dict[str, Any], size: int, algorithm: str, got: str,
-                         want: str | None, report: Report) -> None:
-    """Compare the descriptor's ``bytes`` and ``hash`` for a resource with the file's."""
+def check_bytes_and_hash(rel: str, resource: dict[str, Any], index: int, size: int, sha256: str,
+                         report: Report) -> None:
+    """Compare the descriptor's ``bytes`` and ``hash`` for a resource with the file's size and sha256."""
+    want = declared_sha256(resource, report, index)
     declared_bytes = resource.get("bytes")
-    if declared_bytes is not None and declared_bytes != size:
+    if declared_bytes is None:
+        report.add("package-error", f"resources[{index}].bytes is missing; run `libyadata schema`",
+                   file=DESCRIPTOR, field=f"resources[{index}].bytes")
+    elif declared_bytes != size or type(declared_bytes) is not int:
         report.add("byte-count", f"{rel} has {size} bytes but the descriptor says {declared_bytes}; "
                    "run `libyadata schema`", file=rel)
-    if want and want != got:
-        report.add("hash-count", f"{rel} has {algorithm}:{got} but the descriptor says {resource.get('hash')}; "
+    if want and want != sha256:
+        report.add("hash-count", f"{rel} has sha256:{sha256} but the descriptor says {resource.get('hash')}; "
                    "run `libyadata schema`", file=rel)
 
 

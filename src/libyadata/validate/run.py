@@ -64,8 +64,15 @@ def validate_package(path: str | Path | None = None, max_errors: int | None = No
 
 
 def _validate(root: Path, report: Report, limits: Limits, base: Path | None) -> None:
-    if not root.exists():
+    if not os.path.lexists(root):
         report.add("source-error", f"the path {str(root)!r} does not exist")
+        return
+    from .. import paths
+
+    problem = paths.root_problem(root)
+    if problem and "symbolic link" in problem:
+        # A package folder that is a link (to the base package, or anywhere): never followed.
+        report.add("unsafe-path", f"the package folder: {problem}")
         return
     if not root.is_dir():
         report.add("source-error", f"the path {str(root)!r} is not a directory; pass the folder that holds "
@@ -73,7 +80,7 @@ def _validate(root: Path, report: Report, limits: Limits, base: Path | None) -> 
         return
     files = safety.walk(root, report, limits)
     desc = safety.read_descriptor(root, report, limits)
-    declared = package.check_descriptor(desc, report) if desc is not None else None
+    declared = package.descriptor_checks(desc, files, report)
     readable = package.check_files(root, files, declared, report, base)
     declared = declared or {}
     scans = _scan_files(files, readable, declared, desc, report)
@@ -89,17 +96,14 @@ def _scan_files(files: dict[str, Path], readable: set[str], declared: dict[str, 
     index = {id(r): i for i, r in enumerate(resources)} if isinstance(resources, list) else {}
     out = {}
     for rel in sorted(readable):
-        resource = declared.get(rel)
-        if resource is None:
-            out[rel] = scan(files[rel])
-            continue
-        algorithm, want = package.hash_algorithm(resource, report, index.get(id(resource), 0))
         try:
-            out[rel] = found = scan(files[rel], algorithm)
+            out[rel] = found = scan(files[rel])
         except OSError as exc:
             report.add("source-error", f"cannot read {rel}: {exc.strerror or exc}", file=rel)
             continue
-        package.check_bytes_and_hash(rel, resource, found.size, algorithm, found.digest, want, report)
+        resource = declared.get(rel)
+        if resource is not None:
+            package.check_bytes_and_hash(rel, resource, index.get(id(resource), 0), found.size, found.digest, report)
     return out
 
 

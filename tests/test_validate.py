@@ -341,3 +341,56 @@ def test_ids_compare_in_their_normalised_form():
     assert keys._ascii_case(sliced) == "lower" and keys.normalized(sliced).to_pylist() == ["abc"]
     assert keys._ascii_case(pa.array(["abc", "ﬁ"])) == "other"
     assert keys.normalized(pa.array(["abc\u200b", "ABC", "ﬁ"])).to_pylist() == ["abc", "abc", "fi"]
+
+
+@pytest.mark.parametrize("prefix, offset, line", [
+    (b"\r\x80", 1, 1),  # was an internal error (UnicodeDecodeError), exit 2
+    (b"\n\x80", 1, 2),  # the same
+    (b"\x80", 0, 1),  # was only a garbled header label
+])
+def test_an_encoding_fault_in_the_first_bytes_is_an_encoding_error_with_its_offset(tmp_path, prefix, offset, line):
+    pkg = copy_base(tmp_path)
+    path = pkg / "data" / "actors.csv"
+    path.write_bytes(prefix + path.read_bytes())
+    report = validate_package(pkg)
+    mine = [(p.type, p.message) for p in report.problems if p.file == "data/actors.csv"
+            and p.type not in ("byte-count", "hash-count", "line-ending")]
+    assert mine == [("encoding-error", f"invalid UTF-8 at byte {offset} (line {line}): the byte(s) 80 are an "
+                     "invalid start byte; save the file as UTF-8")]
+    assert report.exit_code == 1
+    # The tables that refer to actors say why their references were not checked.
+    assert any("-> actors not checked because actors could not be read" in n for n in report.notes)
+
+
+def test_an_encoding_fault_deep_in_a_file_is_found_by_the_byte_scan(tmp_path):
+    pkg = copy_base(tmp_path)
+    path = pkg / "data" / "events.csv"
+    data = path.read_bytes()
+    at = data.rindex(b"Moscow")
+    path.write_bytes(data[:at] + b"\xc3\x28" + data[at + 2:])  # a lead byte without its continuation
+    line = data[:at].count(b"\n") + 1
+    errors = [p for p in validate_package(pkg).problems if p.type == "encoding-error"]
+    assert [(p.file, p.message.split(":")[0]) for p in errors] == [("data/events.csv",
+                                                                    f"invalid UTF-8 at byte {at} (line {line})")]
+
+
+def test_a_missing_comma_is_one_error_and_the_keys_that_depend_on_the_row_are_not_checked(tmp_path):
+    pkg = copy_base(tmp_path)
+    path = pkg / "data" / "events.csv"
+    header, first, *rest = path.read_text(encoding="utf-8").split("\n")
+    assert first.startswith("haftar-visit-moscow,visit,")  # referred to by event_actors.csv
+    path.write_text("\n".join([header, first.replace(",visit,", ",visit ", 1), *rest]), encoding="utf-8")
+    report = validate_package(pkg)
+    found = [(p.type, p.file, p.row) for p in report.problems if p.type not in ("byte-count", "hash-count")]
+    assert found == [("missing-cell", "data/events.csv", 2)]
+    assert "is missing (often a comma left out)" in next(p.message for p in report.problems if p.type == "missing-cell")
+    assert sorted(n for n in report.notes if "not checked because" in n) == [
+        "data/claims.csv: foreign key event_id -> events: 1 reference(s) not found were not checked "
+        "because row(s) 2 of data/events.csv could not be read",
+        "data/event_actors.csv: foreign key event_id -> events: 2 reference(s) not found were not checked "
+        "because row(s) 2 of data/events.csv could not be read"]
+
+
+def test_an_impossible_date_is_said_as_a_sentence():
+    report = validate_package(CORPUS / "type-error-impossible-date" / "package")
+    assert {p.message for p in report.problems} == {"2017-02-30 is not a real date: February 2017 has 28 days"}

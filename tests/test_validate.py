@@ -394,3 +394,21 @@ def test_a_missing_comma_is_one_error_and_the_keys_that_depend_on_the_row_are_no
 def test_an_impossible_date_is_said_as_a_sentence():
     report = validate_package(CORPUS / "type-error-impossible-date" / "package")
     assert {p.message for p in report.problems} == {"2017-02-30 is not a real date: February 2017 has 28 days"}
+
+
+@pytest.mark.parametrize("case, rule, cells", [
+    ("consistency-wikidata", models.check_wikidata, ("wikidata_id", "wikidata_ref")),
+    ("consistency-self-affiliation", models.check_affiliation, ("actor_id", "affiliation_id")),
+    ("consistency-likelihood", models.check_likelihood, ("likelihood_text", "likelihood_low", "likelihood_high")),
+])
+def test_cross_field_rules_say_what_the_models_say(case, rule, cells):
+    report = validate_package(CORPUS / case / "package")
+    [problem] = [p for p in report.problems if p.type == "consistency-error"]
+    path = CORPUS / case / "package" / problem.file
+    with open(path, encoding="utf-8", newline="") as f:
+        row = list(csv.DictReader(f))[problem.row - 2]
+    numeric = {"likelihood_low", "likelihood_high"}
+    values = [None if row[c] == "" else float(row[c]) if c in numeric else row[c] for c in cells]
+    with pytest.raises(ValueError) as exc:
+        rule(*values)
+    assert str(exc.value) == problem.message

@@ -72,6 +72,7 @@ def test_field_checks_on_threads_report_exactly_what_one_thread_reports(generate
 
     root, _ = generated
     monkeypatch.setattr(run, "WORKERS", 2)
+    monkeypatch.setattr(run, "THREADED_ROWS", 0)
     threaded = validate_package(root)
     monkeypatch.setattr(run, "WORKERS", 1)
     serial = validate_package(root)

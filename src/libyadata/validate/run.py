@@ -32,8 +32,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from .reading import FileScan
     from .structure import RawTable
 
-#: Threads for the field checks of a table (LIBYADATA_THREADS=1 runs them one after another, to compare).
+#: Threads for the field checks of a large table (LIBYADATA_THREADS=1 runs them one after another, to compare).
 WORKERS = max(1, min(4, int(os.environ.get("LIBYADATA_THREADS", 0)) or os.cpu_count() or 1))
+#: Smaller tables are checked on one thread: on the shipped package (a few hundred rows a table),
+#: starting threads and handing the GIL over cost more than they saved (0.98 s against 0.43 s).
+THREADED_ROWS = 100_000
 
 
 def validate_package(path: str | Path | None = None, max_errors: int | None = None,
@@ -138,10 +141,10 @@ def check_tables(root: Path, files: dict[str, Path], readable: set[str], declare
 
 
 def field_checks(report: Report, raw: RawTable, limits: Limits) -> Checked:
-    """Every field check of a table, WORKERS at a time; the reports merge in field order.
+    """Every field check of a table, WORKERS at a time for a large table; the reports merge in field order.
 
-    Measured at 1M events on 2 cores: the field checks take about 0.9 s one after
-    another and 0.55 s on two threads.
+    Arrow's kernels release the GIL, so the columns of a large table are checked side by
+    side (see benchmarks/validate.py --compare for what it gains).
     """
     from .columns import Checked, check_field, field_specs
 
@@ -151,7 +154,7 @@ def field_checks(report: Report, raw: RawTable, limits: Limits) -> Checked:
         part = Report(report.path, report.room())
         return part, check_field(part, raw, spec, limits)
 
-    if WORKERS > 1 and len(specs) > 1:
+    if WORKERS > 1 and len(specs) > 1 and raw.num_rows >= THREADED_ROWS:
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="libyadata-fields") as pool:

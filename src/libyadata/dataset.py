@@ -46,9 +46,7 @@ class Dataset:
 
     def table(self, name: str) -> tuple[Record, ...]:
         """A table by name, e.g. ``data.table("events")``."""
-        if name not in models.TABLES:
-            raise KeyError(f"no table {name!r}; tables: {', '.join(models.TABLES)}")
-        return getattr(self, name)
+        return getattr(self, models.model_of(name).table)
 
     def counts(self) -> dict[str, int]:
         """Row count of every table."""

@@ -464,6 +464,24 @@ MODELS: tuple[type[Record], ...] = (
 TABLES: dict[str, type[Record]] = {m.table: m for m in MODELS}
 
 
+def model_of(name: str) -> type[Record]:
+    """The model of the table ``name``; ``UnknownTable`` names the tables there are.
+
+    >>> model_of("events").__name__
+    'Event'
+    >>> model_of("event")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    libyadata.errors.UnknownTable: no table 'event'; tables: sources, actors, events, ...
+    """
+    from .errors import UnknownTable
+
+    try:
+        return TABLES[name]
+    except KeyError:
+        raise UnknownTable(f"no table {name!r}; tables: {', '.join(TABLES)}") from None
+
+
 def has_evidence(model: type[Record]) -> bool:
     return issubclass(model, Evidence)
 

@@ -21,13 +21,6 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 
-def _model(name: str) -> type[models.Record]:
-    try:
-        return models.TABLES[name]
-    except KeyError:
-        raise KeyError(f"no table {name!r}; tables: {', '.join(models.TABLES)}") from None
-
-
 def read_csv_arrow(path: Path, model: type[models.Record]) -> pa.Table:
     """Read a table's CSV with its declared Arrow schema."""
     import pyarrow as pa
@@ -53,7 +46,7 @@ def read_csv_arrow(path: Path, model: type[models.Record]) -> pa.Table:
 
 def arrow(name: str, path: str | Path | None = None) -> pa.Table:
     """A table as a ``pyarrow.Table`` with the declared schema."""
-    model = _model(name)
+    model = models.model_of(name)
     package_dir = Path(path) if path is not None else datapackage_dir()
     return read_csv_arrow(package_dir / "data" / f"{model.table}.csv", model)
 

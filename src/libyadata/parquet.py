@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import meta, models, vocab
 from .csvio import atomic_write, to_csv_bytes
-from .errors import DataError, LibyadataError
+from .errors import DataError
 from .resources import datapackage_dir
 from .schema import dump_json
 

@@ -315,7 +315,7 @@ def tables(draw):
     return model, draw(st.lists(row, min_size=0, max_size=5))
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])  # examples: the suite profile (conftest)
 @given(tables())
 def test_generated_records_round_trip_exactly(tmp_path, case):
     model, rows = case

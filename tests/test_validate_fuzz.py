@@ -7,7 +7,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from libyadata.cli import main
@@ -44,6 +44,7 @@ ACTORS = (BASE / "data" / "actors.csv").read_bytes()
 @example(("data/actors.csv", b"\r\x80" + ACTORS), "text")  # internal error UnicodeDecodeError, exit 2
 @example(("data/actors.csv", b"\n\x80" + ACTORS), "json")  # the same
 @example(("data/actors.csv", b"\x80" + ACTORS), "github")  # only a garbled header label, no encoding error
+@settings(max_examples=30)  # each example validates a whole package: the profile's 60 took 80 s of the suite
 @given(mutations(), st.sampled_from(["text", "json", "github"]))
 def test_mutated_package_never_crashes(mutation, fmt):
     rel, data = mutation

@@ -234,6 +234,10 @@ def _validate(root: Path, report: Report, limits: Limits, base: Path | None) -> 
                 prefetch.close()
     finally:
         hashing.join()
+    if base is not None:
+        from .sources import check_against_base
+
+        check_against_base(root, base, report, limits.text_bytes)
     # Readable declared files are safe, present, non-binary declared paths: all were hashed ahead.
     from .structure import check_line_ends
 

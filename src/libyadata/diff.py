@@ -308,7 +308,9 @@ def compare_resources(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
             if o.get(key) == n.get(key):
                 continue
             if key == "hash" and not o.get("schema") and not n.get("schema"):
-                out.append(Change("patch", "content_changed", f"resource `{name}`: content changed", name))
+                # A stored source text is the evidence every record cites: changing it is not a correction.
+                out.append(Change("major", "source_text_changed", f"resource `{name}`: the stored text changed "
+                                  "(every quote and offset refers to it)", name))
             elif key not in DISTRIBUTION:
                 out.append(Change("patch", "resource_metadata", f"resource `{name}`: {key} changed", name))
         os_, ns = o.get("schema") or {}, n.get("schema") or {}
@@ -409,6 +411,8 @@ def compare(old: Package, new: Package,
                                   f"{', …' if len(td.removed) > 5 else ''})", name))
         if td.changed:
             changes.append(Change("patch", "records_changed", f"{_count(td.changed)} corrected", name))
+        if name == SOURCES_TABLE:
+            changes += _source_changes(td, n)
         for key, _fields in td.changed:
             if not same_meaning(o.rows[key], n.rows[key], td.primary_key):
                 changes.append(Change("major", "id_repurposed",
@@ -425,6 +429,24 @@ def compare(old: Package, new: Package,
                                           f"{commit[:12]} and comes back with another meaning "
                                           "(ids are never reused: give it a new id)", name))
     return Diff(old, new, changes, tables)
+
+
+#: The table of sources, and the fields of a row that pin its stored text.
+SOURCES_TABLE = "sources"
+SOURCE_PINS = ("text_path", "sha256", "char_count")
+
+
+def _source_changes(td: TableDiff, new: Table) -> list[Change]:
+    """A new source is its own kind of change (minor: a new resource); a changed text is major."""
+    out = [Change("minor", "source_added", f"new source {_show(key_text(k))}: a new stored text", SOURCES_TABLE)
+           for k in td.added]
+    for key, fields in td.changed:
+        pinned = [f for f in SOURCE_PINS if f in fields]
+        if pinned:
+            out.append(Change("major", "source_text_changed", f"source {_show(key_text(key))}: "
+                              f"{', '.join(pinned)} changed: the stored text every quote refers to is not the "
+                              "same text any more", SOURCES_TABLE))
+    return out
 
 
 def _count(items: list[Any]) -> str:

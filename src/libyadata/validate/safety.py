@@ -26,7 +26,7 @@ from typing import Any
 from .. import paths
 from .report import Report
 
-DESCRIPTOR = "datapackage.json"
+from ..resources import DESCRIPTOR  # noqa: E402  (the one definition)
 #: A folder of generated files (``libyadata build``): never parsed, only compared with --base.
 GENERATED_DIR = "parquet"
 

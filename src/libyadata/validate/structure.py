@@ -8,6 +8,7 @@ Python loop over the file. Row numbers follow Frictionless: the header is row 1.
 from __future__ import annotations
 
 import codecs
+import csv
 import os
 import threading
 from dataclasses import dataclass, field
@@ -226,7 +227,12 @@ def read_table(path: Path, rel: str, model: type[Record], report: Report, limits
         return None
     if line_ends:
         check_line_ends(path, rel, first_cr(path), report)
-    labels, bom, _ = read_header(path)
+    try:
+        labels, bom, _ = read_header(path)
+    except csv.Error as exc:  # a header label longer than the csv module's field limit (131072)
+        report.add("size-limit", f"the header cannot be read: {str(exc)[:120]}; a label that long is not a "
+                   "field name", file=rel, row=1)
+        return None
     if bom:
         report.add("encoding-error", "the file starts with a UTF-8 byte order mark (EF BB BF); save it as UTF-8 "
                    "without BOM", file=rel, row=1)

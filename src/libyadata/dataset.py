@@ -116,10 +116,7 @@ def read_table(model: type[Record], package_dir: Path, verified_sha256: str | No
     only converted, not validated, if and only if the file's bytes have that hash.
     """
     rel = f"data/{model.table}.csv"
-    path = package_dir / rel
-    if not path.is_file():
-        raise DataError("file is missing", file=rel)
-    data = path.read_bytes()
+    data = _read(package_dir, rel)
     if verified_sha256 is not None:
         from .hashing import digest
 
@@ -144,15 +141,27 @@ def read_table(model: type[Record], package_dir: Path, verified_sha256: str | No
     return tuple(records)
 
 
+def _read(package_dir: Path, rel: str) -> bytes:
+    """A package file's bytes, by the path rules of :mod:`libyadata.paths` (no link anywhere on the
+    path, regular files only)."""
+    from . import paths
+
+    try:
+        return paths.read_bytes(package_dir, rel)
+    except paths.UnsafePath as exc:
+        message = str(exc)
+        raise DataError("file is missing" if message.endswith("does not exist") else message, file=rel) from None
+
+
 def _recorded_hashes(package_dir: Path) -> dict[str, str]:
     """sha256 of each table as the descriptor records it (empty if it cannot be read)."""
     import json
 
     try:
-        descriptor = json.loads((package_dir / DESCRIPTOR).read_text(encoding="utf-8"))
+        descriptor = json.loads(_read(package_dir, DESCRIPTOR).decode("utf-8"))
         return {r["name"]: r["hash"] for r in descriptor["resources"]
                 if r.get("name") in models.TABLES and str(r.get("hash", "")).startswith("sha256:")}
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, DataError):
         return {}
 
 
@@ -199,7 +208,7 @@ def source_text(source_id: str | None = None, *, path: str | Path | None = None)
     src = sources[source_id]
     from .hashing import digest  # only here and for verified tables: most imports of libyadata never hash
 
-    data = (package_dir / src.text_path).read_bytes()
+    data = _read(package_dir, src.text_path)
     if digest(data) != src.sha256:
         raise DataError("the stored text does not match its sha256 in sources.csv", file=src.text_path)
     return data.decode("utf-8")

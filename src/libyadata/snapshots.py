@@ -281,10 +281,15 @@ def read_revision(repo: str | Path, rev: str, prefix: str = PACKAGE_PREFIX) -> P
 
 
 def open_side(spec: str | Path, repo: str | Path | None = None) -> Package:
-    """A directory if ``spec`` names one, else a git revision of ``repo`` (default: the checkout or cwd)."""
+    """A directory if ``spec`` names one, a release version (``1.0.0``), else a git revision of ``repo``
+    (default: the checkout or cwd)."""
     path = Path(spec)
     if path.is_dir() or (path.is_file() and path.name == DESCRIPTOR):
         return read_package(path, label=str(spec))
+    from .versions import is_version, release_commit
+
+    if is_version(str(spec)):  # a bare release version: the commit that holds its data
+        return read_revision(default_repo(repo), release_commit(default_repo(repo), str(spec)))
     return read_revision(default_repo(repo), str(spec))
 
 

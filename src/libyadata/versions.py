@@ -79,6 +79,15 @@ def last_release(repo_root: Path | None = None) -> str:
 # --- where a release's data is ---------------------------------------------------------
 
 
+def is_version(spec: str) -> bool:
+    """Whether ``spec`` is a bare version number (``1.0.0``), as opposed to a git revision (``v1.0.0``, ``HEAD``).
+
+    >>> is_version("1.0.0"), is_version("v1.0.0"), is_version("HEAD")
+    (True, False, False)
+    """
+    return re.fullmatch(r"[0-9]+\.[0-9]+\.[0-9]+(?:-[0-9A-Za-z.-]+)?", spec) is not None
+
+
 def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
     try:
         return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, check=False)
@@ -194,6 +203,18 @@ def move_unreleased(changelog: str, version: str, date: str) -> str:
     return out
 
 
+def _reason(change: Any, result: Any, shown: int = 20) -> str:
+    """A change, with the records it names (``events: 1 record removed: haftar-visit``)."""
+    from .diff import key_text
+
+    text = f"{change.table}: {change.message}" if change.table else change.message
+    td = result.tables.get(change.table) if change.table else None
+    keys = {"records_removed": td.removed, "records_added": td.added}.get(change.kind) if td else None
+    if keys:
+        text += ": " + ", ".join(key_text(k) for k in keys[:shown]) + (" …" if len(keys) > shown else "")
+    return text
+
+
 def bump(repo_root: Path, level: str, today: dt.date | None = None) -> Bump:
     """Raise the version of a checkout by ``level`` after its last release, refusing a bump too low.
 
@@ -207,7 +228,7 @@ def bump(repo_root: Path, level: str, today: dt.date | None = None) -> Bump:
         raise LibyadataError(f"bump must be one of {', '.join(LEVELS)}, not {level!r}")
     repo_root = Path(repo_root)
     last, required, result = required_bump(repo_root)
-    reasons = [f"{c.table}: {c.message}" if c.table else c.message for c in result.changes if c.bump == required]
+    reasons = [_reason(c, result) for c in result.changes if c.bump == required]
     if BUMPS.index(level) < BUMPS.index(required):
         raise BumpRefused(f"a {level} bump is too low: the changes since {last} require a {required} bump "
                           f"(at least {next_version(last, required)})", reasons)

@@ -1,8 +1,9 @@
 """The test sessions CI runs (.github/workflows/tests.yml), to run locally: `nox -s tests lowest`.
 
 - ``tests``: the README's test command, with the latest dependencies;
-- ``lowest``: the same with every direct dependency at the lowest version pyproject.toml
-  allows (constraints generated from its lower bounds by .ci/lowest.py).
+- ``lowest``: the same suite, less the slow build and clone tests (they test packaging, not
+  dependency versions), with every direct dependency at the lowest version pyproject.toml
+  allows (constraints generated from its lower bounds by .ci/lowest.py). .ci/run runs it too.
 """
 
 from __future__ import annotations
@@ -30,5 +31,5 @@ def lowest(session: nox.Session) -> None:
     constraints = Path(session.create_tmp()) / "lowest.txt"
     constraints.write_text(lowest_constraints(), encoding="utf-8")
     session.install("-c", str(constraints), "-e", ".[test]")
-    session.run("python", "-m", "pytest", *session.posargs)
+    session.run("python", "-m", "pytest", "-q", "-m", "not slow", *session.posargs, env={"LIBYADATA_LOWEST": "1"})
 

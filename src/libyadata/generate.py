@@ -102,8 +102,15 @@ def _corpus_stale(repo_root: Path, maker) -> list[str]:
 def _registry(repo_root: Path, package: Path, write: bool, out: Outcome) -> None:
     from . import __version__, release, versions
 
+    from .errors import LibyadataError
+
     path = release.registry_file(repo_root)
     rel = path.relative_to(repo_root).as_posix()
+    try:
+        release.files(package)
+    except LibyadataError as exc:  # a missing Parquet file, already named by its own step
+        out.notes.append(f"{rel} not compared: {exc}")
+        return
     if path.is_file() and versions.is_released(__version__, repo_root):
         problems = release.registry_drift(repo_root, package)
         if problems:

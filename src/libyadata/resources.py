@@ -75,6 +75,12 @@ class Found:
     #: The source checkout's root, where maintainer verbs may write; None for a wheel in site-packages.
     root: Path | None
 
+    @property
+    def shown_path(self) -> Path:
+        """``path`` relative to the current folder when it is below it (reports then name ``datapackage``)."""
+        shown = _shown(self.path)
+        return Path(shown) if not shown.startswith("..") and not Path(shown).is_absolute() else self.path
+
     def describe(self) -> str:
         """One line for stderr, e.g. ``libyadata: using ./datapackage (source checkout)``."""
         shown = _shown(self.path)

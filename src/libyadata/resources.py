@@ -99,7 +99,10 @@ def _shown(path: Path) -> str:
         return rel
     if not rel.startswith(".."):
         return f"./{rel}"
-    return rel if set(rel.split("/")[:-1]) == {".."} else str(path)
+    ups = rel.split("/")
+    if ups[-1] != "..":
+        ups = ups[:-1]
+    return rel if set(ups) == {".."} else str(path)
 
 
 def find_package(start: str | Path | None = None) -> Found:

@@ -2,7 +2,7 @@
 
 As tests/test_cookbook.py does for the cookbook, this runs the document itself. Every
 ```console block is a session: a line starting with ``$ `` is a command, run with bash
-in the copy's root (a fresh git repository of the working tree's files) with this
+in the copy's root (a clone of the repository holding the working tree's files) with this
 environment's ``libyadata`` first on PATH; the lines after it are what it prints
 (stdout and stderr, as a terminal shows them). In the expected lines ``…`` stands for
 any text within a line (timings, hashes) and a line that is only ``…`` for any number
@@ -86,7 +86,11 @@ def test_shell_blocks_are_only_the_network_set_up():
 
 
 def repository_copy(dest: Path) -> Path:
-    """The working tree's tracked files, as a fresh git repository with one commit."""
+    """A clone of this repository (its history: `bump` finds the last release there) holding the working tree's files."""
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"}
+    subprocess.run(["git", "clone", "-q", "--no-checkout", str(ROOT), str(dest)], env=env, check=True,
+                   capture_output=True)
     files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
     for rel in filter(None, files.decode().split("\0")):
         src = ROOT / rel
@@ -94,9 +98,7 @@ def repository_copy(dest: Path) -> Path:
             continue  # deleted in the working tree, or a link a test makes for itself
         (dest / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(src, dest / rel)
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
-           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"}
-    for cmd in (["git", "init", "-q"], ["git", "add", "-A"], ["git", "commit", "-q", "-m", "copy"]):
+    for cmd in (["git", "add", "-A"], ["git", "commit", "-q", "--allow-empty", "-m", "the working tree"]):
         subprocess.run(cmd, cwd=dest, env=env, check=True, capture_output=True)
     return dest
 

@@ -108,7 +108,7 @@ def test_csv_cells_paste_into_a_row(capsys, text, package):
     span = anchor(text, quote)
     assert cells == ["future-center-2017-08-28", quote, str(span.char_start), str(span.char_end),
                      span.quote_prefix, span.quote_suffix]
-    # pasted over the last six cells of a row, the row's evidence is exact
+    # pasted over the six evidence cells of a row, the row's evidence is exact
     header, table = rows(package)
     table[0].update(dict(zip(EVIDENCE_CELLS, cells)))
     write(package, header, table)

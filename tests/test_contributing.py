@@ -8,13 +8,15 @@ environment's ``libyadata`` first on PATH; the lines after it are what it prints
 any text within a line (timings, hashes) and a line that is only ``…`` for any number
 of lines. A command that fails must be followed by ``$ echo $?`` showing its status.
 The ```sh blocks are the set-up that needs the network (clone, install); nothing else
-may hide in them.
+may hide in them. Then the result must pass what CI runs on a pull request, run as the
+workflows run it (the base branch in base/, the pull request in pr/).
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -103,6 +105,16 @@ def repository_copy(dest: Path) -> Path:
     return dest
 
 
+def workflow_step(workflow: str, job: str, marker: str) -> list[str]:
+    """The command of the workflow step whose id or run line holds ``marker``, with this environment's libyadata."""
+    yaml = pytest.importorskip("yaml")
+    steps = yaml.safe_load((ROOT / ".github" / "workflows" / workflow).read_text(encoding="utf-8"))["jobs"][job]["steps"]
+    [step] = [s for s in steps if s.get("id") == marker or marker in s.get("run", "")]
+    argv = shlex.split(step["run"])
+    assert argv[0] == "libyadata"
+    return [sys.executable, "-m", "libyadata.cli", *argv[1:]]
+
+
 def verbs() -> set[str]:
     sub = next(a for a in build_parser()._actions if a.dest == "command")
     return set(sub.choices)
@@ -110,7 +122,9 @@ def verbs() -> set[str]:
 
 @pytest.mark.slow
 def test_the_contributors_path_runs_as_written(tmp_path):
-    copy = repository_copy(tmp_path / "libyadata")
+    # the workspace of the pull-request workflows: the base branch in base/, the pull request in pr/
+    copy = repository_copy(tmp_path / "pr")
+    subprocess.run(["git", "clone", "-q", str(copy), str(tmp_path / "base")], check=True, capture_output=True)
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
            "PYTHONUNBUFFERED": "1", "NO_COLOR": "1"}
     env.pop("LIBYADATA_DEBUG", None)
@@ -143,6 +157,13 @@ def test_the_contributors_path_runs_as_written(tmp_path):
                 + f"\n--- it prints:\n{out}")
             ran, previous = ran + 1, step.command
         assert status == 0, f"{previous!r} exited {status}; the document must show `echo $?` after it"
+    # the result passes the checks CI runs on the pull request, as the workflows run them
+    checks = [workflow_step("validate.yml", "validate", "annotations")]
+    if not missing:
+        checks.append(workflow_step("version.yml", "diff", "--check-version"))
+    for argv in checks:
+        proc = subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, f"{' '.join(argv)}\n{proc.stdout}{proc.stderr}"
     if missing:
         pytest.skip(f"ran {ran} commands; not yet {missing} and what follows them in their block: "
                     "the verb is not on this branch yet")

@@ -174,7 +174,10 @@ def _trusted_hashes(package_dir: Path, shipped: bool, validate: bool | None) -> 
 def load(path: str | Path | None = None, *, validate: bool | None = None) -> Dataset:
     """Load the dataset as typed, immutable records.
 
-    ``path`` is a data package directory; by default the one shipped with libyadata.
+    ``path`` is a data package directory; by default the one shipped with libyadata (the
+    installed copy), wherever the code runs: unlike the ``libyadata`` command line, which
+    works on the ``datapackage/`` of the current folder when there is one
+    (:func:`libyadata.resources.find_package`), the library never looks at the current folder.
 
     Every row is validated by its model, with one exception that keeps ``load()``
     cheap: the package shipped inside an installed wheel was validated by the test suite

@@ -53,17 +53,10 @@ def record_key(record: models.Record) -> str:
 def coded_fields(model: type[models.Record]) -> dict[str, tuple[str, dict[str, str]]]:
     """field -> (vocabulary name, {value: meaning}) for every coded field, values in vocabulary order."""
     from .. import vocab
-    from ..schema import table_fields
+    from ..schema import coded_fields as codes
 
-    out = {}
-    for f in table_fields(model):
-        enum = f.get("constraints", {}).get("enum")
-        if not enum:
-            continue
-        name = next((n for n, v in vocab.VOCABULARIES.items() if list(v) == list(enum)), f["name"])
-        meanings = {v: vocab.meaning(name, v) if name in vocab.VOCABULARIES else "" for v in enum}
-        out[f["name"]] = (name, meanings)
-    return out
+    return {f: (name, {v: vocab.meaning(name, v) if name in vocab.VOCABULARIES else "" for v in values})
+            for f, (name, values) in codes(model).items()}
 
 
 def _mention_target(record: models.Record) -> str | None:

@@ -33,6 +33,8 @@ EVIDENCE_FIELDS = ("source_id", "quote", "char_start", "char_end", "quote_prefix
 #: Fields that name who holds or asserts a record (data 2.0); shown in the card's header.
 ATTRIBUTION_FIELDS = ("asserted_by", "holder", "holder_id", "modality", "cue")
 REPOSITORY = "https://github.com/libyadata/libyadata"
+#: Where the site is published (GitHub Pages); a record's address there is ``SITE_URL#<table>/<key>``.
+SITE_URL = "https://libyadata.github.io/libyadata/"
 
 
 def utf16_offsets(text: str) -> list[int]:

@@ -27,7 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..annotations import collection
+    from ..webannotations import collection
     from ..csvio import atomic_write
     from ..dataset import load
     from ..schema import dump_json

@@ -86,6 +86,22 @@ def table_fields(model: type[Record]) -> list[dict[str, Any]]:
     return out
 
 
+@lru_cache(maxsize=None)
+def coded_fields(model: type[Record]) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """field -> (vocabulary name, its values in vocabulary order) for every coded field of ``model``.
+
+    >>> coded_fields(models.EventActor)["role"][0]
+    'event_role'
+    """
+    out = {}
+    for f in table_fields(model):
+        enum = f.get("constraints", {}).get("enum")
+        if enum:
+            name = next((n for n, v in vocab.VOCABULARIES.items() if list(v) == list(enum)), f["name"])
+            out[f["name"]] = (name, tuple(enum))
+    return out
+
+
 def table_schema(model: type[Record]) -> dict[str, Any]:
     """The Frictionless Table Schema (v2) of a table."""
     schema: dict[str, Any] = {

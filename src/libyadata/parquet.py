@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 #: Folder of the Parquet files and their descriptor, relative to the CSV descriptor.
 PARQUET_DIR = "parquet"
-DESCRIPTOR = "datapackage.json"
+from .resources import DESCRIPTOR  # noqa: E402  (the one definition)
 FORMAT = "parquet"
 #: IANA registration (2024); frictionless-py itself writes ``application/parquet``.
 MEDIATYPE = "application/vnd.apache.parquet"

@@ -109,6 +109,21 @@ def check_descriptor(desc: dict[str, Any], report: Report) -> dict[str, dict[str
     return by_path
 
 
+def _descriptor_checks(desc: dict[str, Any] | None, files: dict[str, Path], report: Report
+                       ) -> dict[str, dict[str, Any]] | None:
+    """check_descriptor, then (when it found nothing) the whole descriptor against the generated one."""
+    if desc is None:
+        return None
+    from . import descriptor
+
+    part = Report(report.path, None)
+    declared = check_descriptor(desc, part)
+    if not part.problems:
+        descriptor.check_pinned(desc, files, part)
+    report.extend(part)
+    return declared
+
+
 def _compare_generated(rel: str, path: Path, base: Path | None, report: Report) -> None:
     if base is None:
         return
@@ -185,8 +200,15 @@ def validate_package(path: str | Path | None = None, max_errors: int | None = No
 
 
 def _validate(root: Path, report: Report, limits: Limits, base: Path | None) -> None:
-    if not root.exists():
+    if not os.path.lexists(root):
         report.add("source-error", f"path {str(root)!r} does not exist")
+        return
+    from .. import paths
+
+    problem = paths.root_problem(root)
+    if problem and "symbolic link" in problem:
+        # A package folder that is a link (to the base package, or anywhere): never followed.
+        report.add("unsafe-path", f"the package folder: {problem}")
         return
     if not root.is_dir():
         report.add("source-error", f"path {str(root)!r} is not a directory; pass the folder that holds "
@@ -204,7 +226,7 @@ def _validate(root: Path, report: Report, limits: Limits, base: Path | None) -> 
             prefetch = reading.Prefetch([(rel, files[rel]) for rel, _, _ in hashing.todo
                                            if _is_table_file(rel, files[rel], limits)])
             try:
-                declared = check_descriptor(desc, report) if desc is not None else None
+                declared = _descriptor_checks(desc, files, report)
                 readable = check_files(root, files, declared, report, base)
                 declared = declared or {}
                 check_tables(root, files, readable, declared, report, limits, prefetch, set(hashing.first_cr))

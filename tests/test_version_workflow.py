@@ -12,8 +12,8 @@ def test_check_version_fails_when_new_records_keep_the_old_version(tmp_path, pac
     shutil.copytree(package_copy, base)
     claims = package_copy / "data" / "claims.csv"
     lines = claims.read_text(encoding="utf-8").splitlines(keepends=True)
-    claims.write_text("".join(lines) + lines[-1].replace("haftar-aims-exploit-russian-help", "a-new-claim", 1),
-                      encoding="utf-8")
+    # the last record again under a new id (ids are the first cell)
+    claims.write_text("".join(lines) + "a-new-claim," + lines[-1].split(",", 1)[1], encoding="utf-8")
     assert main(["diff", str(base), str(package_copy), "--check-version"]) == 1
     out = capsys.readouterr()
     assert "required bump: minor" in out.out and "1.1.0" in out.out

@@ -37,8 +37,8 @@ from pydantic import ValidationError
 from . import models
 from .csvio import parse_rows
 from .errors import DataError
-from .models import (Actor, Claim, Event, EventActor, Exclusion, Motive, Projection, Record, Relationship,
-                     Source)
+from .models import (Actor, Claim, Event, EventActor, Exclusion, Mention, Motive, Projection, Record,
+                     Relationship, Source)
 from .resources import DESCRIPTOR, datapackage_dir, repository_root
 
 
@@ -96,6 +96,7 @@ class Dataset:
     relationships: tuple[Relationship, ...]
     claims: tuple[Claim, ...]
     exclusions: tuple[Exclusion, ...]
+    mentions: tuple[Mention, ...]
     path: Path = field(compare=False)
 
     def table(self, name: str) -> tuple[Record, ...]:
@@ -223,8 +224,27 @@ class Dataset:
         return tuple(sorted((m for m in self.motives if m.holder_id == actor_id), key=lambda m: m.rank))
 
     def projections_of(self, actor_id: str) -> tuple[Projection, ...]:
+        """Projections whose subject is the actor (whoever holds them)."""
         actor_id = self.actor(actor_id).actor_id
         return tuple(p for p in self.projections if p.actor_id == actor_id)
+
+    def assertions(self, **where: str) -> tuple[Record, ...]:
+        """Records of every assertion table (events, motives, projections, relationships, claims)
+        whose fields equal ``where``; a table lacking one of the fields is skipped.
+
+        >>> [p.projection_id for p in load().assertions(asserted_by="sergei-lavrov", modality="expectation")]
+        ['salameh-visit-russia']
+        """
+        out: list[Record] = []
+        for name in models.ASSERTION_TABLES:
+            model = models.TABLES[name]
+            if all(k in model.model_fields for k in where):
+                out += [r for r in self.table(name) if all(getattr(r, k) == v for k, v in where.items())]
+        return tuple(out)
+
+    def mentions_of(self, table: str, record_id: str) -> tuple[Mention, ...]:
+        """Every further sentence that states the record (its own quote is the first)."""
+        return tuple(m for m in self.mentions if m.record_table == table and m.record_id == record_id)
 
     def relationships_of(self, actor_id: str) -> tuple[Relationship, ...]:
         """Relationships in which the actor is subject or object."""

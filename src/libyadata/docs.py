@@ -81,7 +81,9 @@ def _table_section(model: type[Record]) -> list[str]:
     out.append("Primary key: " + ", ".join(f"`{k}`" for k in model.primary_key) + ".  ")
     if model.foreign_keys:
         fks = [", ".join(f"`{f}`" for f in fk.fields) + f" → [`{fk.resource}`](#{fk.resource})."
-               + ", ".join(f"`{r}`" for r in fk.reference) for fk in model.foreign_keys]
+               + ", ".join(f"`{r}`" for r in fk.reference)
+               + (" unless " + " or ".join(f"`{v}`" for v in fk.allow) if fk.allow else "")
+               for fk in model.foreign_keys]
         out.append("Foreign keys: " + "; ".join(fks) + ".  ")
     out.append(f"File: `datapackage/data/{model.table}.csv`.")
     out += ["", "| # | field | type | required | constraints | description |", "|---:|---|---|---|---|---|"]

@@ -14,10 +14,12 @@ NAME = "libyadata"
 ID = "urn:uuid:5b0d6f4e-3c4a-5d57-9a52-6c1b0f2f8e21"
 TITLE = "Russia's role in Libya after Haftar's visit (2017): an evidence-backed event dataset"
 DESCRIPTION = (
-    "Every actor, event, motive, projection, relationship and claim of the Future Center for "
-    "Advanced Research and Studies' analysis 'The future of Russia's role in Libya after "
-    "Haftar's visit' (28 August 2017), each record tied to the exact words of the article by a "
-    "quote and its code-point offsets in the stored text."
+    "The actors, events, motives, projections, relationships and claims that one coder read in the Future "
+    "Center for Advanced Research and Studies' analysis 'The future of Russia's role in Libya after Haftar's "
+    "visit' (28 August 2017): each record says who asserts it (the article or an actor it quotes) and how "
+    "(fact, goal, forecast, expectation, threat, fear ...), and is tied to the article's exact words by a quote "
+    "and its code-point offsets in the stored text; a fact the article states more than once is one record "
+    "with several mentions."
 )
 KEYWORDS = ["Libya", "Russia", "Khalifa Haftar", "event data", "foreign policy", "evidence", "PLOVER", "CAMEO"]
 DATA_LICENSE = {

@@ -113,6 +113,7 @@ def table_schema(model: type[Record]) -> dict[str, Any]:
     if model.foreign_keys:
         schema["foreignKeys"] = [
             {"fields": list(fk.fields), "reference": _reference(model, fk)} for fk in model.foreign_keys
+            if not fk.allow  # Table Schema has no exceptions to a foreign key: checked by libyadata validate
         ]
     return schema
 

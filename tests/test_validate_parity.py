@@ -11,8 +11,8 @@ from libyadata.validate import validate_package
 from libyadata.validate.report import ERROR_TYPES
 
 CORPUS = Path(__file__).resolve().parent / "fixtures" / "invalid"
-PLAIN = sorted(p.name for p in CORPUS.iterdir() if p.is_dir()
-               and p.name != "_valid" and json.loads((p / "expected.json").read_text())["plain"])
+PLAIN = sorted(p.name for p in CORPUS.iterdir()
+               if p.is_dir() and p.name != "_valid" and json.loads((p / "expected.json").read_text())["plain"])
 
 
 def frictionless_errors(package: Path) -> list[tuple[str, str, int | None, str | None]]:

@@ -52,18 +52,46 @@ def arrow(name: str, path: str | Path | None = None) -> pa.Table:
 
 
 def pandas(name: str, path: str | Path | None = None) -> Any:
-    """A table as a pandas DataFrame (needs ``libyadata[pandas]``)."""
+    """A table as a pandas DataFrame (needs ``libyadata[pandas]``).
+
+    Dates are ``datetime64``; every coded column is a ``category`` whose categories
+    are its vocabulary, in the vocabulary's order (so unused values still count as 0).
+
+    >>> df = pandas("events")
+    >>> df["date_start"].dtype.kind, str(df["event_type"].dtype)
+    ('M', 'category')
+    >>> list(df["date_precision"].cat.categories)
+    ['day', 'month', 'year', 'unknown']
+    """
     try:
-        import pandas  # noqa: F401
+        import pandas as pd
     except ImportError:
         raise MissingDependency("pandas", "pandas") from None
-    return arrow(name, path).to_pandas()
+    from .schema import coded_fields
+
+    model = _model(name)
+    df = arrow(name, path).to_pandas(date_as_object=False)
+    for column, (_, values) in coded_fields(model).items():
+        df[column] = pd.Categorical(df[column], categories=list(values))
+    return df
 
 
 def polars(name: str, path: str | Path | None = None) -> Any:
-    """A table as a polars DataFrame (needs ``libyadata[polars]``)."""
+    """A table as a polars DataFrame (needs ``libyadata[polars]``).
+
+    Dates are ``Date``; every coded column is an ``Enum`` of its vocabulary, in order.
+
+    >>> df = polars("events")
+    >>> df.schema["date_start"], df.schema["date_precision"]
+    (Date, Enum(categories=['day', 'month', 'year', 'unknown']))
+    """
     try:
         import polars as pl
     except ImportError:
         raise MissingDependency("polars", "polars") from None
-    return pl.from_arrow(arrow(name, path))
+    from .schema import coded_fields
+
+    model = _model(name)
+    df = pl.from_arrow(arrow(name, path))
+    return df.with_columns(pl.col(column).cast(pl.Enum(list(values)))
+                           for column, (_, values) in coded_fields(model).items())

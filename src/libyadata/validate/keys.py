@@ -187,6 +187,9 @@ def check_foreign_key(report: Report, raw: RawTable, checked: Checked, fk: Forei
     else:
         found = _found(key_column(raw, checked, fk.fields), parent.values)
     dangling = pc.and_(ok, pc.invert(A.bools(found)))
+    if fk.allow:  # values that are not references (asserted_by 'article')
+        dangling = pc.and_(dangling, pc.invert(A.fill(pc.is_in(key_column(raw, checked, fk.fields),
+                                                                  value_set=A.strings(list(fk.allow))))))
     if not A.any_true(dangling):
         return
     if parent.unreadable:
@@ -198,6 +201,7 @@ def check_foreign_key(report: Report, raw: RawTable, checked: Checked, fk: Forei
     spec = next((s for s in field_specs(raw.model) if s.name == fk.fields[0]), None)
     ref = ", ".join(fk.reference)
     emit(report, raw, dangling, "foreign-key", spec,
-         lambda cell, _: f"{', '.join(fk.fields)} {cell!r} is not an existing {ref} in {fk.resource}; use an existing "
-                         f"id or add the {fk.resource} record first",
+         lambda cell, _: f"{', '.join(fk.fields)} {cell!r} is not an existing {ref} in {fk.resource}; use an existing id "
+                         f"or add the {fk.resource} record first"
+                         + (f" (or {' or '.join(map(repr, fk.allow))})" if fk.allow else ""),
          column=fk.fields[0])

@@ -88,6 +88,10 @@ def _validate(root: Path, report: Report, limits: Limits, base: Path | None) -> 
     declared = declared or {}
     scans = _scan_files(files, readable, declared, desc, report)
     check_tables(root, files, readable, declared, scans, report, limits)
+    if base is not None:
+        from .sources import check_against_base
+
+        check_against_base(root, base, report, limits.text_bytes)
 
 
 def _scan_files(files: dict[str, Path], readable: set[str], declared: dict[str, dict[str, Any]],

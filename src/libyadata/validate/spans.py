@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..evidence import prefix_at, span_problems, suffix_at
+from ..evidence import HINTS, occurrences, prefix_at, span_problems, suffix_at
 from . import _arrow as A
 from .columns import Checked, emit, field_specs
 from .keys import key_codes, key_column
@@ -45,6 +45,31 @@ def _codes(raw: RawTable, checked: Checked, name: str, col: Any) -> np.ndarray:
         return key_codes(raw, checked, name)
     cells = checked.cells.get(name)
     return A.codes(col) if cells is None else cells.row_codes()
+
+
+#: Code points of source text searched for "did you mean" hints in one run: past this, faulty spans are
+#: still reported, without the hint (a million faulty rows citing a long text would otherwise search it
+#: a million times).
+HINT_BUDGET = 64 * 2**20
+
+
+class _Hints:
+    """The "did you mean" search, once per (source, quote) and within :data:`HINT_BUDGET`."""
+
+    def __init__(self) -> None:
+        self.searched = 0
+        self.found: dict[tuple[str, str], list[int]] = {}
+
+    def find(self, sid: str, text: str, quote: str, start: int, end: int) -> list[int] | None:
+        if not quote or (0 <= start and end <= len(text) and text[start:end] == quote):
+            return []  # the quote is where it says: the hint is not needed
+        key = (sid, quote)
+        if key not in self.found:
+            if self.searched + len(text) > HINT_BUDGET:
+                return None
+            self.searched += len(text)
+            self.found[key] = occurrences(text, quote, HINTS)
+        return self.found[key]
 
 
 def check_spans(report: Report, raw: RawTable, checked: Checked, texts: dict[str, str]) -> None:
@@ -93,11 +118,13 @@ def check_spans(report: Report, raw: RawTable, checked: Checked, texts: dict[str
     pick = idx[first]
     values = [A.take(cols[f], pick).to_pylist() for f in FIELDS]
     faulty: dict[int, list[str]] = {}
+    hints = _Hints()
     for k, (sid, q, s, e, pre, suf) in enumerate(zip(*values)):
         text = texts[sid]
         if e <= len(text) and text[s:e] == q and pre == prefix_at(text, s) and suf == suffix_at(text, e):
             continue
-        faulty[k] = span_problems(text, q, s, e, pre, suf)
+        where = hints.find(sid, text, q, s, e)
+        faulty[k] = span_problems(text, q, s, e, pre, suf, where=where, hint=where is not None)
     if not faulty:
         return
     hit = np.isin(combo, np.fromiter(faulty, dtype=combo.dtype))

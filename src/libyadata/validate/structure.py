@@ -8,6 +8,7 @@ file. Row numbers follow Frictionless: the header is row 1.
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -156,7 +157,12 @@ def read_table(path: Path, rel: str, model: type[Record], scan: FileScan, report
                    "the contribution", file=rel)
         return None
     check_line_ends(path, rel, scan.first_cr, report)
-    labels, bom = read_header(path)
+    try:
+        labels, bom = read_header(path)
+    except csv.Error as exc:  # a header label longer than the csv module's field limit (131072)
+        report.add("size-limit", f"the header cannot be read: {str(exc)[:120]}; a label that long is not a "
+                   "field name", file=rel, row=1)
+        return None
     if bom:
         report.add("encoding-error", "the file starts with a UTF-8 byte order mark (EF BB BF); save it as UTF-8 "
                    "without BOM", file=rel, row=1)

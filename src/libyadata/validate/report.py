@@ -408,7 +408,7 @@ def inert(s: str) -> str:
     a terminal, hide text or start a new line.
 
     >>> inert("data/x\x1b[31m.csv\u202e")
-    'data/x\\x1b[31m.csv\\u202e'
+    'data/x\\\\x1b[31m.csv\\\\u202e'
     """
     if s.isprintable() or all(_visible(c) for c in s):
         return s

@@ -112,6 +112,7 @@ def test_validate_in_a_checkout_judges_the_checkout_not_the_installed_wheel(whee
 
 
 @pytest.mark.parametrize("argv", [["schema"], ["schema", "--check"], ["build"], ["docs"], ["release", "--check"],
+                                  ["generate"], ["generate", "--check"], ["bump", "patch"], ["metadata"],
                                   ["plot"]])
 def test_maintainer_verbs_refuse_to_write_into_an_installed_wheel(wheel, tmp_path, argv):
     before = sorted(p.relative_to(wheel) for p in wheel.rglob("*") if "__pycache__" not in p.parts)

@@ -13,7 +13,7 @@ import tomllib
 
 import pytest
 
-from libyadata import __version__, cli, croissant, datacard, meta
+from libyadata import __version__, cli, croissant, datacard, meta, versions
 from libyadata import webannotations as webanno
 from libyadata.evidence import occurrences
 from libyadata.resources import repository_root
@@ -54,7 +54,7 @@ def test_citation_cff_names_this_version():
     yaml = pytest.importorskip("yaml")
     cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
     assert cff["version"] == __version__ and cff["title"] == meta.TITLE
-    assert cff["date-released"] == meta.CREATED[__version__][:10] and cff["type"] == "dataset"
+    assert cff["date-released"] == versions.created(__version__)[:10] and cff["type"] == "dataset"
 
 
 def test_generated_metadata_files_are_up_to_date(capsys):

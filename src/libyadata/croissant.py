@@ -18,7 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from . import meta, models
+from . import meta, models, versions
 from .resources import datapackage_dir  # noqa: F401 (doctest)
 from .schema import file_facts, table_fields
 
@@ -119,9 +119,9 @@ def croissant(package_dir: Path, data_url: str = DATA_URL) -> dict[str, Any]:
         "description": meta.DESCRIPTION,
         "identifier": meta.ID,
         "version": version,
-        "datePublished": meta.CREATED[version][:10],
         "license": meta.DATA_LICENSE["path"],
         "url": REPOSITORY,
+        **({"datePublished": released[:10]} if (released := versions.created(version)) else {}),
         "sameAs": f"https://pypi.org/project/{meta.NAME}/",
         "citeAs": citation(version)["bibtex"],
         "creator": {"@type": "Organization", "name": meta.CONTRIBUTORS[0]["title"], "url": REPOSITORY},

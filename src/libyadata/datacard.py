@@ -21,7 +21,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import meta, models, vocab
+from . import meta, models, versions, vocab
 
 if TYPE_CHECKING:
     from .dataset import Dataset
@@ -192,7 +192,7 @@ def citation_cff() -> str:
         "authors:",
         f"  - name: {_yaml(meta.CONTRIBUTORS[0]['title'])}",
         f"version: {_yaml(version)}",
-        f"date-released: {_yaml(meta.CREATED[version][:10])}",
+        *([f"date-released: {_yaml(released[:10])}"] if (released := versions.created(version)) else []),
         f"license: {_yaml(meta.DATA_LICENSE['name'])}",
         f"repository-code: {_yaml(REPOSITORY)}",
         f"url: {_yaml(REPOSITORY)}",

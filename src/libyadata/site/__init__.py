@@ -22,7 +22,7 @@ from importlib import resources as _res
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .. import meta, models
+from .. import meta, models, versions
 from ..csvio import atomic_write
 
 if TYPE_CHECKING:
@@ -148,7 +148,7 @@ def payload(data: Dataset, text: str | None = None) -> dict[str, Any]:
 
 def citation(version: str) -> dict[str, str]:
     """How to cite this version: a sentence and BibTeX (the same facts as CITATION.cff)."""
-    year = meta.CREATED.get(version, "")[:4]
+    year = (versions.created(version) or "")[:4]
     url = REPOSITORY
     return {
         "text": f"libyadata contributors ({year}). {meta.TITLE} (version {version}) [Data set]. {url}",

@@ -116,6 +116,11 @@ def _descriptor_checks(desc: dict[str, Any] | None, files: dict[str, Path], repo
         return None
     from . import descriptor
 
+    resources = desc.get("resources")
+    if isinstance(resources, list) and len(resources) > descriptor.MAX_RESOURCES:
+        report.add("size-limit", f"{DESCRIPTOR} declares {len(resources)} resources, more than the "
+                   f"{descriptor.MAX_RESOURCES} accepted; refused", file=DESCRIPTOR)
+        return None
     part = Report(report.path, None)
     declared = check_descriptor(desc, part)
     if not part.problems:
@@ -255,7 +260,7 @@ def _declared_files(files: dict[str, Path], desc: dict[str, Any] | None) -> list
         rel = res.get("path") if isinstance(res, dict) else None
         if (isinstance(rel, str) and safety.path_problem(rel) is None and rel in files
                 and not rel.startswith(GENERATED_DIR + "/") and not safety.binary_kind(files[rel])):
-            out[rel] = (rel, res, resources.index(res))
+            out.setdefault(rel, (rel, res, i))  # the first resource naming the file (list.index was quadratic)
     return list(out.values())
 
 

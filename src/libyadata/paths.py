@@ -28,16 +28,12 @@ True
 from __future__ import annotations
 
 import os
-import re
 import stat
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 __all__ = ["UnsafePath", "problem", "check_relative", "root_problem", "file_problem", "safe_file",
            "open_regular", "open_found", "read_bytes"]
-
-#: ``scheme:`` at the start of a path (RFC 3986); a one-letter scheme is a Windows drive.
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 class UnsafePath(OSError):
@@ -59,7 +55,9 @@ def problem(path: Any) -> str | None:
     if path.startswith(("/", "\\")) or (len(path) >= 2 and path[1] == ":" and path[0].isascii()
                                         and path[0].isalpha()):
         return f"{shown} is absolute; use a path relative to datapackage.json"
-    if _SCHEME.match(path):
+    scheme, colon, _ = path.partition(":")
+    if colon and scheme and scheme[0].isascii() and scheme[0].isalpha() \
+            and all(c.isascii() and (c.isalnum() or c in "+.-") for c in scheme):
         return f"{shown} has a URI scheme; use a relative path inside the package"
     if "\\" in path:
         return f"{shown} uses backslashes; use '/'"

@@ -269,7 +269,17 @@ def _is_csv(rel: str) -> bool:
 
 
 def _is_table_file(rel: str, path: Path, limits: Limits) -> bool:
-    return _is_csv(rel) and path.stat().st_size <= limits.csv_bytes
+    return _is_csv(rel) and path.stat().st_size <= limits.csv_bytes and not _wide_header(path, limits)
+
+
+def _wide_header(path: Path, limits: Limits) -> bool:
+    """Whether the first line holds more separators than ``limits.labels`` allows (counted in the first
+    MB, quoted commas included): such a file is not parsed ahead (120000 columns cost 600 MB);
+    structure.read_table refuses it."""
+    with open(path, "rb") as f:
+        head = f.read(1 << 20)
+    end = head.find(b"\n")
+    return head.count(b",", 0, end if end >= 0 else len(head)) >= limits.labels
 
 
 class _Hashing:

@@ -239,6 +239,10 @@ def read_table(path: Path, rel: str, model: type[Record], report: Report, limits
     if labels is None:
         report.add("missing-label", f"the file is empty; it needs the header {','.join(fields)}", file=rel, row=1)
         return None
+    if len(labels) > limits.labels:
+        report.add("size-limit", f"the header has {len(labels)} labels, more than the {limits.labels} accepted; "
+                   f"the table has {len(fields)} fields: {','.join(fields)}", file=rel, row=1)
+        return None
     header_ok = check_labels(labels, fields, rel, report)
     try:
         ahead = prefetch.take(rel, len(labels)) if prefetch is not None else None

@@ -19,6 +19,8 @@ from libyadata import __version__, downloads, release
 from libyadata.cli import main
 from libyadata.downloads import DownloadError
 
+from released import release_root
+
 
 class Handler(http.server.SimpleHTTPRequestHandler):
     """Serves the release folder; ``server.modes`` makes chosen files misbehave."""
@@ -106,7 +108,7 @@ class Server:
 
 @pytest.fixture(scope="module")
 def release_dir(tmp_path_factory) -> Path:
-    return release.make(tmp_path_factory.mktemp("release")).parent
+    return release_root(tmp_path_factory.mktemp("release"))
 
 
 @pytest.fixture()

@@ -334,7 +334,8 @@ def fix_spans(package_dir: str | Path, *, write: bool = True) -> list[RowFix]:
             continue
         changed = False
         for number, row in enumerate(rows, start=2):
-            record_id = row[header[0]]
+            key = [row[k] for k in model.primary_key if k in row]
+            record_id = "/".join(key) if key else row[header[0]]
             sid = row["source_id"]
             if sid not in texts:
                 try:

@@ -1,8 +1,8 @@
 """Get the evidence cells for a quote, or re-anchor every row whose span no longer fits.
 
 With QUOTE: paste the exact words of the source and get the cells for the CSV row
-(source_id, quote, char_start, char_end, quote_prefix, quote_suffix: the last six
-columns of every table with evidence). When the words occur more than once, every
+(source_id, quote, char_start, char_end, quote_prefix, quote_suffix: six adjacent
+columns, in this order, of every table with evidence). When the words occur more than once, every
 occurrence is listed with its context: pick one with --occurrence N or --near
 OFFSET. When they do not occur as typed, the near match is suggested (curly or
 straight apostrophes and quotes, dashes, spacing, case). Exits 1 in both cases.
@@ -70,6 +70,8 @@ def run(args: argparse.Namespace) -> int:
         raise LibyadataError("give either a QUOTE or --fix")
     if args.dry_run and not args.fix:
         raise LibyadataError("--dry-run goes with --fix")
+    if args.fix and (args.occurrence is not None or args.near is not None or args.source is not None):
+        raise LibyadataError("--occurrence, --near and --source go with a QUOTE; --fix re-anchors every row")
     package = package_path(args.package)
     return _fix(package, args.dry_run) if args.fix else _anchor(package, args)
 

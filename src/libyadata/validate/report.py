@@ -445,7 +445,7 @@ def error_types_markdown() -> str:
     lines = [
         "# Validation errors",
         "",
-        "<!-- Generated from libyadata.validate.report.ERROR_TYPES; tests/test_validate_report.py keeps it equal. -->",
+        "<!-- Generated from libyadata.validate.report.ERROR_TYPES by `libyadata generate`; do not edit. -->",
         "",
         "`libyadata validate [PATH]` checks a data package directory against the schema derived from the",
         "models and reports every fault with its file, row (as Frictionless counts: the header is row 1)",

@@ -37,7 +37,7 @@ MAX_RESOURCES = 1_000
 #: Differences reported (one problem each); a descriptor that differs more says how many more.
 MAX_DIFFERENCES = 20
 #: The command that regenerates the descriptor.
-FIX = "libyadata schema"
+FIX = "libyadata generate"
 
 
 def pointer(parts: list[Any]) -> str:

@@ -266,9 +266,12 @@ def test_unknown_revision_and_option_like_revision(capsys):
 
 
 @pytest.mark.parametrize("path, message", [
-    ("../outside.csv", "resource path '../outside.csv' must stay inside the package"),
-    ("/etc/passwd", "resource path '/etc/passwd' must stay inside the package"),
-    ("https://example.org/items.csv", "resource path 'https://example.org/items.csv' must stay inside"),
+    ("../outside.csv", "resource path '../outside.csv' leaves the package"),
+    ("/etc/passwd", "resource path '/etc/passwd' is absolute"),
+    ("https://example.org/items.csv", "resource path 'https://example.org/items.csv' is a URL"),
+    ("data/../data/items.csv", "resource path 'data/../data/items.csv' leaves the package"),
+    ("data\\items.csv", "uses backslashes"),
+    ("C:/items.csv", "is absolute"),
     ("data/absent.csv", "data/absent.csv: file of resource 'absent' is missing"),
 ])
 def test_resource_paths_are_confined(tmp_path, path, message):
@@ -286,7 +289,7 @@ def test_symlink_out_of_the_package_is_refused(tmp_path):
     (tmp_path / "secret.csv").write_text("id\nx\n")
     (pkg / "data" / "items.csv").unlink()
     (pkg / "data" / "items.csv").symlink_to(tmp_path / "secret.csv")
-    with pytest.raises(DataError, match="leads outside the package"):
+    with pytest.raises(DataError, match="goes through a symbolic link"):
         D.read_package(pkg)
 
 
@@ -335,7 +338,7 @@ def _parquet_release(dest: Path, package: Path, edit=None) -> Path:
 
 def test_parquet_release_matches_its_csv_package(tmp_path):
     release = _parquet_release(tmp_path / "release", BASE)
-    d = D.diff(BASE, release)
+    d = D.diff(BASE, release, binary=True)
     assert d.bump == "none"
     assert kinds(d) == {"relocated"}
     assert all(td.empty for td in d.tables.values())
@@ -345,7 +348,7 @@ def test_parquet_release_value_change_is_seen(tmp_path):
     def edit(cols):
         cols["size"][0] = 4
 
-    d = D.diff(BASE, _parquet_release(tmp_path / "release", BASE, edit))
+    d = D.diff(BASE, _parquet_release(tmp_path / "release", BASE, edit), binary=True)
     assert d.tables["items"].changed == [(("hammer",), {"size": ("3", "4")})]
 
 
@@ -354,14 +357,25 @@ def test_release_whose_descriptor_still_names_csv_paths(tmp_path):
     desc = json.loads((release / "datapackage.json").read_text())
     desc["resources"][0]["path"] = "data/items.csv"  # only items.parquet exists
     (release / "datapackage.json").write_text(json.dumps(desc))
-    assert D.read_package(release).tables["items"].file == "items.parquet"
+    assert D.read_package(release, binary=True).tables["items"].file == "items.parquet"
 
 
 def test_bad_parquet_file_is_named(tmp_path):
     release = _parquet_release(tmp_path / "release", BASE)
     (release / "items.parquet").write_bytes(b"PAR1 not really")
     with pytest.raises(DataError, match="items.parquet: not a readable Parquet file"):
+        D.read_package(release, binary=True)
+
+
+def test_parquet_is_never_parsed_without_read_parquet(tmp_path, capsys):
+    """A contribution's Parquet file (a 270 KB one made diff use 6 GB) is refused, not parsed."""
+    release = _parquet_release(tmp_path / "release", BASE)
+    with pytest.raises(DataError, match="binary .Parquet. file: not read"):
         D.read_package(release)
+    code, _, err = run_cli(capsys, str(BASE), str(release))
+    assert code == 2 and "pass --read-parquet" in err
+    code, out, _ = run_cli(capsys, str(BASE), str(release), "--read-parquet")
+    assert code == 0
 
 
 # --- git revisions and the history of ids -----------------------------------------------
@@ -487,10 +501,10 @@ def test_release_checksums_are_verified_before_reading(tmp_path):
     release = _parquet_release(tmp_path / "release", BASE)
     digest = hashlib.sha256((release / "items.parquet").read_bytes()).hexdigest()
     (release / "SHA256SUMS").write_text(f"{digest}  items.parquet\n")
-    assert D.read_package(release).tables["items"].file == "items.parquet"
+    assert D.read_package(release, binary=True).tables["items"].file == "items.parquet"
     (release / "SHA256SUMS").write_text(f"{'0' * 64}  other.txt\n{'1' * 64}  items.parquet\n")
     with pytest.raises(DataError) as err:
-        D.read_package(release)
+        D.read_package(release, binary=True)
     assert str(err.value) == f"items.parquet: sha256 is {digest}, but SHA256SUMS line 2 says {'1' * 64}"
 
 
@@ -501,6 +515,6 @@ def test_csv_package_and_its_parquet_release_are_the_same_data(tmp_path):
     from libyadata.resources import datapackage_dir
 
     built = release.make(tmp_path)
-    d = run_diff(datapackage_dir(), built)
+    d = run_diff(datapackage_dir(), built, binary=True)
     assert d.bump == "none" and d.version_ok
     assert {c.kind for c in d.changes} <= {"relocated", "not_distributed"}

@@ -90,8 +90,8 @@ def test_cli_writes_to_an_output_folder(tmp_path, capsys):
 def test_missing_matplotlib_is_a_clear_error(tmp_path, capsys, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib now raises ImportError
     assert cli.main(["plot", "--output", str(tmp_path)]) == 2
-    assert capsys.readouterr().err == (
-        "libyadata plot: error: this needs the 'matplotlib' package: pip install 'libyadata[plot]'\n")
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "libyadata plot: error: this needs the 'matplotlib' package: pip install 'libyadata[plot]'")
     assert not list(tmp_path.iterdir())
 
 

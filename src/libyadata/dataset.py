@@ -46,9 +46,7 @@ class Dataset:
 
     def table(self, name: str) -> tuple[Record, ...]:
         """A table by name, e.g. ``data.table("events")``."""
-        if name not in models.TABLES:
-            raise KeyError(f"no table {name!r}; tables: {', '.join(models.TABLES)}")
-        return getattr(self, name)
+        return getattr(self, models.model_of(name).table)
 
     def counts(self) -> dict[str, int]:
         """Row count of every table."""
@@ -123,9 +121,9 @@ def read_table(model: type[Record], package_dir: Path, verified_sha256: str | No
         raise DataError("file is missing", file=rel)
     data = path.read_bytes()
     if verified_sha256 is not None:
-        import hashlib
+        from .hashing import digest
 
-        if "sha256:" + hashlib.sha256(data).hexdigest() != verified_sha256:
+        if "sha256:" + digest(data) != verified_sha256:
             verified_sha256 = None  # changed since it was validated: validate it now
     try:
         header, rows = parse_rows(io.StringIO(data.decode("utf-8"), newline=""), rel)
@@ -199,9 +197,9 @@ def source_text(source_id: str | None = None, *, path: str | Path | None = None)
     if source_id not in sources:
         raise KeyError(f"no source with id {source_id!r}")
     src = sources[source_id]
-    import hashlib  # only here and for verified tables: most imports of libyadata never hash
+    from .hashing import digest  # only here and for verified tables: most imports of libyadata never hash
 
     data = (package_dir / src.text_path).read_bytes()
-    if hashlib.sha256(data).hexdigest() != src.sha256:
+    if digest(data) != src.sha256:
         raise DataError("the stored text does not match its sha256 in sources.csv", file=src.text_path)
     return data.decode("utf-8")

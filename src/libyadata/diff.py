@@ -432,13 +432,14 @@ def _count(items: list[Any]) -> str:
 
 
 def diff(old: str | Path, new: str | Path, *, repo: str | Path | None = None,
-         history: str | None = None) -> Diff:
-    """Open both sides and compare them.
+         history: str | None = None, binary: bool = False) -> Diff:
+    """Open both sides and compare them (``binary``: also read Parquet files of directory sides,
+    for release directories you trust; never for a contribution).
 
     ``history`` is a git revision whose past tells which ids were removed before; by
     default OLD when OLD is a revision, else NEW's parent when NEW is one.
     """
-    old_pkg, new_pkg = open_side(old, repo), open_side(new, repo)
+    old_pkg, new_pkg = open_side(old, repo, binary=binary), open_side(new, repo, binary=binary)
     rev = history
     if rev is None and old_pkg.revision:
         rev = old_pkg.revision

@@ -131,6 +131,16 @@ def _likelihood_section() -> list[str]:
     return out + [""]
 
 
+def _hygiene_section() -> list[str]:
+    from . import hygiene
+
+    out = ["## Unicode hygiene", "",
+           "Every text cell must be in Unicode Normalization Form C, and may not hold a character of "
+           "these classes (`unicode-error`; after UAX #44, UTS #39 and UTS #55):", ""]
+    out += [f"- **{name}**: {description}" for name, description in hygiene.REFUSED_CLASSES]
+    return out + [""]
+
+
 def data_dictionary() -> str:
     """The whole data dictionary as Markdown."""
     out = [
@@ -160,6 +170,7 @@ def data_dictionary() -> str:
     for name in vocab.VOCABULARIES:
         out += _vocabulary_section(name)
     out += _likelihood_section()
+    out += _hygiene_section()
     return "\n".join(out).rstrip("\n") + "\n"
 
 

@@ -32,6 +32,7 @@ from pathlib import Path
 from ._version import __version__
 from .errors import LibyadataError
 from .release import NAME_PATTERN, check_version, registry, sha256
+from .resources import DESCRIPTOR
 
 DEFAULT_BASE_URL = "https://github.com/libyadata/libyadata/releases/download/v{version}/"
 ENV_BASE_URL = "LIBYADATA_BASE_URL"
@@ -76,7 +77,7 @@ def cache_dir(version: str | None = None, cache: str | Path | None = None) -> Pa
 
 def default_files(version: str | None = None) -> list[str]:
     """What ``download()`` fetches unless told otherwise: the Parquet files and their descriptor."""
-    return sorted(n for n in registry(version or __version__) if n.endswith(".parquet") or n == "datapackage.json")
+    return sorted(n for n in registry(version or __version__) if n.endswith(".parquet") or n == DESCRIPTOR)
 
 
 def download(version: str | None = None, dest: str | Path | None = None, *,

@@ -16,6 +16,7 @@ from the prefix so that no cell starts with one.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from .models import CONTEXT_CHARS
 
@@ -95,3 +96,234 @@ def span_problems(
     if quote_suffix != want_suffix:
         problems.append(f"quote_suffix {quote_suffix!r} does not match the text after the quote: expected {want_suffix!r}")
     return problems
+
+
+# --- near misses --------------------------------------------------------------------
+
+#: Characters typed for one another: apostrophes and single quotes, double quotes, dashes, spaces.
+_LOOKALIKES = str.maketrans({
+    **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u0060\u00b4", "'"),
+    **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb", '"'),
+    **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"),
+})
+
+
+def _loose(s: str) -> tuple[str, list[int]]:
+    """``s`` folded for a near match, and the offset in ``s`` of every folded character.
+
+    Look-alike apostrophes, quotes and dashes become one character each, case is
+    folded, and every run of white space (spaces, newlines, no-break spaces) is one space.
+    """
+    out: list[str] = []
+    where: list[int] = []
+    space = False
+    for i, ch in enumerate(s):
+        if ch.isspace():
+            if not space:
+                out.append(" ")
+                where.append(i)
+            space = True
+            continue
+        space = False
+        for folded in ch.translate(_LOOKALIKES).casefold():
+            out.append(folded)
+            where.append(i)
+    return "".join(out), where
+
+
+def near_matches(text: str, quote: str, limit: int = 10) -> list[Span]:
+    """Spans of ``text`` equal to ``quote`` but for look-alike punctuation, case and spacing.
+
+    For the quote a contributor typed when it is not in the text as typed:
+
+    >>> [s.quote for s in near_matches("after Haftar\u2019s  visit", "haftar's visit")]
+    ['Haftar\u2019s  visit']
+    """
+    wanted, _ = _loose(quote.strip())
+    if not wanted:
+        return []
+    folded, where = _loose(text)
+    spans: list[Span] = []
+    i = folded.find(wanted)
+    while i != -1 and len(spans) < limit:
+        s, e = where[i], where[i + len(wanted) - 1] + 1
+        spans.append(Span(text[s:e], s, e, prefix_at(text, s), suffix_at(text, e)))
+        i = folded.find(wanted, i + 1)
+    return spans
+
+
+def differences(typed: str, found: str) -> str:
+    """What sets ``found`` (the text's words) apart from ``typed``, in words.
+
+    >>> differences("Haftar's", "Haftar\u2019s")
+    "the text has \u2019 (RIGHT SINGLE QUOTATION MARK) where you typed ' (APOSTROPHE)"
+    """
+    import unicodedata
+
+    if len(typed) != len(found):
+        return "the spacing differs"
+    pairs = dict.fromkeys((t, f) for t, f in zip(typed, found) if t != f)
+    if not pairs:
+        return "nothing"
+    return "; ".join(f"the text has {f} ({unicodedata.name(f, hex(ord(f)))}) where you typed "
+                     f"{t} ({unicodedata.name(t, hex(ord(t)))})" for t, f in pairs)
+
+
+def not_found_hint(text: str, quote: str) -> str:
+    """Why ``quote`` is not in ``text``: the near matches there are, or that there is none."""
+    near = near_matches(text, quote)
+    if not near:
+        return f"quote {quote!r} occurs nowhere in the source text, not even with other quotes, dashes, case or spacing"
+    found = "; ".join(f"{s.quote!r} at char_start={s.char_start}" for s in near)
+    return f"quote {quote!r} is not in the source text as typed; did you mean {found}? ({differences(quote, near[0].quote)})"
+
+
+# --- re-anchoring ---------------------------------------------------------------------
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def reanchor(text: str, quote: str, char_start: int | None = None, quote_prefix: str | None = None,
+             quote_suffix: str | None = None) -> Span:
+    """Where ``quote`` is in ``text``, found as a W3C TextQuoteSelector finds it.
+
+    The quote must match exactly. Among several occurrences, the one whose surrounding
+    text matches ``quote_prefix`` and ``quote_suffix`` over the most characters wins;
+    among equals, the one nearest the old ``char_start``. Raises ``LookupError`` with
+    the reason when the quote is not there or no occurrence stands out.
+
+    >>> text = "Haftar met Sarraj. Later Haftar met Putin."
+    >>> reanchor(text, "Haftar met", 0, "Later ", " Putin").char_start
+    25
+    >>> reanchor(text, "Haftar met", 20).char_start
+    25
+    """
+    starts = occurrences(text, quote)
+    if not quote:
+        raise LookupError("quote is empty")
+    if not starts:
+        raise LookupError(not_found_hint(text, quote))
+    before, after = quote_prefix or "", quote_suffix or ""
+
+    def fit(s: int) -> int:
+        e = s + len(quote)
+        return (_common_prefix(before[::-1], text[max(0, s - len(before)):s][::-1])
+                + _common_prefix(after, text[e:e + len(after)]))
+
+    def rank(s: int) -> tuple[int, int]:
+        return (-fit(s), abs(s - char_start) if char_start is not None else 0)
+
+    ranked = sorted(starts, key=rank)
+    if len(ranked) > 1 and rank(ranked[0]) == rank(ranked[1]):
+        tied = [s for s in ranked if rank(s) == rank(ranked[0])]
+        raise LookupError(f"quote {quote!r} occurs {len(starts)} times and its prefix, suffix and old offset do not "
+                          f"tell which it is (char_start={', '.join(map(str, tied))}); "
+                          "set the row's char_start near the right one, or lengthen the quote")
+    s = ranked[0]
+    return Span(quote, s, s + len(quote), prefix_at(text, s), suffix_at(text, s + len(quote)))
+
+
+EVIDENCE_CELLS = ("source_id", "quote", "char_start", "char_end", "quote_prefix", "quote_suffix")
+
+
+@dataclass(frozen=True)
+class RowFix:
+    """What ``fix_spans`` did to one row: the cells it changed, or why it could not."""
+
+    file: str
+    row: int
+    record_id: str
+    #: (field, old cell, new cell) for every cell rewritten.
+    changes: tuple[tuple[str, str, str], ...] = ()
+    #: Why the row was left alone (its quote is not in the text, or not in one place only).
+    problem: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}, row {self.row} ({self.record_id})"
+        if self.problem is not None:
+            return f"{where}: not fixed: {self.problem}"
+        return f"{where}: " + "; ".join(f"{f} {old!r} -> {new!r}" for f, old, new in self.changes)
+
+
+def _fixed_cells(row: dict[str, str], text: str) -> dict[str, str]:
+    """The evidence cells ``row`` must have; raises ``LookupError`` when its quote cannot be placed."""
+    quote = row["quote"]
+    try:
+        start: int | None = int(row["char_start"])
+        end: int | None = int(row["char_end"])
+    except ValueError:
+        start = end = None
+    if start is not None and end is not None and 0 <= start <= end and text[start:end] == quote and quote:
+        span = Span(quote, start, end, prefix_at(text, start), suffix_at(text, end))
+    else:
+        span = reanchor(text, quote, start, row["quote_prefix"] or None, row["quote_suffix"] or None)
+    return {"char_start": str(span.char_start), "char_end": str(span.char_end),
+            "quote_prefix": span.quote_prefix or "", "quote_suffix": span.quote_suffix or ""}
+
+
+def fix_spans(package_dir: str | Path, *, write: bool = True) -> list[RowFix]:
+    """Re-anchor every evidence row of every table whose span no longer fits its quote.
+
+    A row whose quote is not at its char_start..char_end gets the span, prefix and
+    suffix of the quote's place in its source text (see :func:`reanchor`); a row whose
+    quote is in place but whose prefix or suffix is off gets those. Only these four cells
+    change. Files are rewritten atomically in the project's CSV dialect, and only when a
+    row changed (``write=False`` changes nothing on disk). Rows that cannot be fixed are
+    returned with their ``problem`` and left as they are. Needs only the source texts:
+    it works on a package that is invalid in other ways.
+    """
+    from . import csvio, models
+    from .dataset import source_text
+    from .errors import DataError
+
+    package_dir = Path(package_dir)
+    texts: dict[str, str | Exception] = {}
+    results: list[RowFix] = []
+    for name, model in models.TABLES.items():
+        if not set(EVIDENCE_CELLS) <= set(model.columns):
+            continue
+        rel = f"data/{name}.csv"
+        path = package_dir / rel
+        if not path.is_file():
+            continue
+        try:
+            header, rows = csvio.read_rows(path, rel)
+        except (DataError, UnicodeDecodeError) as exc:
+            results.append(RowFix(rel, 0, "", problem=f"the file cannot be read: {exc}"))
+            continue
+        if not set(EVIDENCE_CELLS) <= set(header):
+            results.append(RowFix(rel, 1, "", problem=f"the header lacks {', '.join(set(EVIDENCE_CELLS) - set(header))}"))
+            continue
+        changed = False
+        for number, row in enumerate(rows, start=2):
+            record_id = row[header[0]]
+            sid = row["source_id"]
+            if sid not in texts:
+                try:
+                    texts[sid] = source_text(sid, path=package_dir)
+                except (KeyError, DataError, OSError, UnicodeDecodeError) as exc:
+                    texts[sid] = exc
+            text = texts[sid]
+            if isinstance(text, Exception):
+                results.append(RowFix(rel, number, record_id, problem=f"source {sid!r} cannot be read: {text}"))
+                continue
+            try:
+                cells = _fixed_cells(row, text)
+            except LookupError as exc:
+                results.append(RowFix(rel, number, record_id, problem=str(exc.args[0])))
+                continue
+            changes = tuple((f, row[f], new) for f, new in cells.items() if row[f] != new)
+            if changes:
+                row.update(cells)
+                changed = True
+                results.append(RowFix(rel, number, record_id, changes))
+        if changed and write:
+            csvio.atomic_write(path, csvio.to_csv_bytes(header, rows))
+    return results

@@ -18,7 +18,6 @@ every earlier version whose registry it keeps) and can verify a download:
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import shutil
@@ -27,6 +26,7 @@ from pathlib import Path
 
 from ._version import __version__
 from .errors import LibyadataError
+from .hashing import file_digest
 from .resources import datapackage_dir
 
 SUMS = "SHA256SUMS"
@@ -59,11 +59,7 @@ def files(package_dir: Path | None = None) -> dict[str, Path]:
 
 def sha256(path: Path) -> str:
     """Hex SHA-256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+    return file_digest(path)[1]
 
 
 def sums_text(paths: dict[str, Path]) -> str:

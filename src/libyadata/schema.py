@@ -13,7 +13,6 @@ fails when a committed file differs.
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -21,6 +20,8 @@ from typing import Any
 
 from . import meta, models, vocab
 from .csvio import atomic_write
+from .hashing import file_digest
+from .resources import DESCRIPTOR
 from .models import Record
 
 TABLE_SCHEMA_PROFILE = "https://datapackage.org/profiles/2.0/tableschema.json"
@@ -136,8 +137,8 @@ def arrow_schema(model: type[Record]) -> Any:
 
 def file_facts(path: Path) -> tuple[int, str]:
     """Size in bytes and ``sha256:`` hash of a file."""
-    data = Path(path).read_bytes()
-    return len(data), "sha256:" + hashlib.sha256(data).hexdigest()
+    size, hexdigest = file_digest(path)
+    return size, "sha256:" + hexdigest
 
 
 def table_resource(model: type[Record], path: str, file_format: str, mediatype: str,
@@ -168,8 +169,8 @@ def descriptor(package_dir: Path) -> dict[str, Any]:
     for text in sorted((package_dir / "sources").glob("*.txt")):
         size, digest = file_facts(text)
         resources.append({
+            # v2 allows only "table" as a resource type: a non-tabular resource omits it.
             "name": f"source-text-{text.stem}",
-            "type": "text",
             "title": f"Source text {text.stem}",
             "description": "The captured source text that every quote and offset refers to. "
                            "Third-party material, stored for verification only.",
@@ -197,7 +198,7 @@ def generated_files(repo_root: Path) -> dict[Path, bytes]:
             {"$schema": TABLE_SCHEMA_PROFILE, "$comment": GENERATED, **table_schema(model)})
         out[repo_root / "schema" / f"{model.table}.schema.json"] = dump_json(json_schema(model))
     pkg = repo_root / "datapackage"
-    out[pkg / "datapackage.json"] = dump_json(descriptor(pkg))
+    out[pkg / DESCRIPTOR] = dump_json(descriptor(pkg))
     return out
 
 

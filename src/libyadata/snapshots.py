@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import io
 import json
+import os
 import re
 import subprocess
 import tempfile
@@ -28,14 +28,18 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from . import paths
 from .csvio import read_rows
 from .errors import DataError, LibyadataError
+from .hashing import file_digest
 
-DESCRIPTOR = "datapackage.json"
+from .resources import DESCRIPTOR  # noqa: E402  (the one definition)
 #: The checksum file of a release directory (``sha256sum`` format).
 SUMS = "SHA256SUMS"
 #: Where the data package lives inside a libyadata repository.
 PACKAGE_PREFIX = "datapackage"
+#: Largest descriptor (or SHA256SUMS, schema file) read.
+DESCRIPTOR_LIMIT = 10 * 2**20
 _SAFE_REV = re.compile(r"^[A-Za-z0-9._/@{}^~:+-]+$")
 
 @dataclass
@@ -106,40 +110,59 @@ def canonical(value: Any, field_type: str | None = None) -> str:
 
 
 def _inside(root: Path, rel: Any, where: str) -> Path:
-    """``root / rel`` after refusing anything that could leave the package (URLs, absolute, ``..``)."""
-    if not isinstance(rel, str) or not rel:
-        raise DataError(f"resource path must be a relative path string, got {rel!r}", file=where)
-    if "://" in rel or rel.startswith(("/", "~", "\\")) or ".." in PurePosixPath(rel).parts or "$" in rel:
-        raise DataError(f"resource path {rel!r} must stay inside the package (no URL, absolute path or '..')",
-                        file=where)
-    path = (root / rel).resolve()
-    try:
-        path.relative_to(root.resolve())
-    except ValueError:  # a symlink pointing out of the package
-        raise DataError(f"resource path {rel!r} leads outside the package", file=where) from None
-    return path
+    """``root / rel`` after the path rules of :mod:`libyadata.paths` (no URL, absolute path, ``..``, hidden
+    name), whether or not the file exists; a link on the way is refused by :func:`_regular`."""
+    why = paths.problem(rel)
+    if why:
+        raise DataError(f"resource path {why}; it must stay inside the package", file=where)
+    return root / rel
 
 
-def _find_file(root: Path, resource: dict[str, Any]) -> Path | None:
+def _regular(root: Path, rel: str, where: str) -> Path | None:
+    """``root / rel`` if it is a regular file reached through no link; None if it does not exist."""
+    path = _inside(root, rel, where)
+    why = paths.file_problem(root, rel)
+    if why is None:
+        return path
+    if why.endswith("does not exist"):
+        return None
+    raise DataError(f"resource path {why}; refused", file=where)
+
+
+def _find_file(root: Path, resource: dict[str, Any], binary: bool) -> Path | None:
     """The file holding a resource: its declared path, else a CSV or Parquet file of the same name.
 
     A release directory may hold only Parquet files while its descriptor still names
     the CSV paths it was built from; looking for the sibling formats covers that.
+    Parquet files are candidates only when ``binary`` is set (a release you trust).
     """
     rel = resource["path"]
-    declared = _inside(root, rel, DESCRIPTOR)
-    if declared.is_file():
+    declared = _regular(root, rel, DESCRIPTOR)
+    if declared is not None and (binary or not _is_binary(declared)):
         return declared
+    if declared is not None:
+        raise DataError(f"{rel} is a binary (Parquet) file: not read from a package that may be untrusted; "
+                        "pass --read-parquet for a release directory you built or verified", file=rel)
     stem, name = PurePosixPath(rel).stem, resource.get("name", "")
     folder = PurePosixPath(rel).parent
-    candidates = [folder / f"{stem}.csv", folder / f"{stem}.parquet"]
+    candidates = [folder / f"{stem}.csv"] + ([folder / f"{stem}.parquet"] if binary else [])
     for sub in ("", "data", "parquet"):
-        candidates += [PurePosixPath(sub) / f"{name}.parquet", PurePosixPath(sub) / f"{name}.csv"]
+        candidates += ([PurePosixPath(sub) / f"{name}.parquet"] if binary else []) \
+            + [PurePosixPath(sub) / f"{name}.csv"]
     for cand in candidates:
-        path = _inside(root, str(cand), DESCRIPTOR)
-        if path.is_file():
+        path = _regular(root, str(cand), DESCRIPTOR)
+        if path is not None:
             return path
     return None
+
+
+def _is_binary(path: Path) -> bool:
+    """Parquet (or anything not text) by name or magic bytes: never parsed without ``binary``."""
+    if path.suffix.lower() in (".parquet", ".pq", ".arrow", ".feather"):
+        return True
+    with open(path, "rb") as f:
+        head = f.read(8)
+    return head.startswith(b"PAR1") or b"\x00" in head
 
 
 def _read_cells(path: Path, rel: str) -> tuple[tuple[str, ...], list[dict[str, Any]]]:
@@ -158,19 +181,21 @@ def _read_cells(path: Path, rel: str) -> tuple[tuple[str, ...], list[dict[str, A
     return tuple(header), rows
 
 
-def _read_table(root: Path, resource: dict[str, Any]) -> Table:
+def _read_table(root: Path, resource: dict[str, Any], binary: bool = False) -> Table:
     name = resource.get("name", "")
     schema = resource.get("schema")
     if isinstance(schema, str):
-        schema_path = _inside(root, schema, DESCRIPTOR)
+        _inside(root, schema, DESCRIPTOR)
         try:
-            schema = json.loads(schema_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
+            schema = _load_json(paths.read_bytes(root, schema, DESCRIPTOR_LIMIT), schema)
+        except paths.UnsafePath as exc:
             raise DataError(f"schema of resource {name!r} cannot be read: {exc}", file=schema) from None
-    path = _find_file(root, resource)
+    if not isinstance(schema, dict):
+        raise DataError(f"schema of resource {name!r} must be an object", file=DESCRIPTOR)
+    path = _find_file(root, resource, binary)
     if path is None:
         raise DataError(f"file of resource {name!r} is missing", file=str(resource["path"]))
-    rel = path.relative_to(root.resolve()).as_posix()
+    rel = path.relative_to(root).as_posix()
     _check_sum(root, path, rel)
     header, cells = _read_cells(path, rel)
     types = {f.get("name"): f.get("type") for f in schema.get("fields", [])}
@@ -196,32 +221,50 @@ def _read_table(root: Path, resource: dict[str, Any]) -> Table:
 
 def _check_sum(root: Path, path: Path, rel: str) -> None:
     """In a release directory, a file listed in SHA256SUMS must have that hash before it is read."""
-    sums = root / SUMS
-    if not sums.is_file():
+    if _regular(root, SUMS, SUMS) is None:
         return
-    for number, line in enumerate(sums.read_text(encoding="utf-8").splitlines(), start=1):
+    try:
+        text = paths.read_bytes(root, SUMS, DESCRIPTOR_LIMIT).decode("utf-8")
+    except (paths.UnsafePath, UnicodeDecodeError) as exc:
+        raise DataError(f"cannot be read: {exc}", file=SUMS) from None
+    for number, line in enumerate(text.splitlines(), start=1):
         digest, _, name = line.partition("  ")
         if name.lstrip("*") == rel:
-            actual = hashlib.sha256(path.read_bytes()).hexdigest()
+            actual = file_digest(path)[1]
             if actual != digest.strip().lower():
                 raise DataError(f"sha256 is {actual}, but {SUMS} line {number} says {digest.strip()}", file=rel)
             return
 
 
-def read_package(directory: str | Path, label: str | None = None) -> Package:
-    """Read a package or release directory (CSV or Parquet tables) into memory."""
-    root = Path(directory)
-    if root.is_file() and root.name == DESCRIPTOR:
-        root = root.parent
-    desc_path = root / DESCRIPTOR
-    if not desc_path.is_file():
-        raise DataError(f"no {DESCRIPTOR} here: not a data package directory", file=str(root))
+def _load_json(data: bytes, where: str) -> Any:
     try:
-        descriptor = json.loads(desc_path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise DataError(f"not valid JSON: {exc}", file=str(desc_path)) from None
+        return json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise DataError(f"not valid JSON: {str(exc)[:200]}", file=where) from None
+
+
+def read_package(directory: str | Path, label: str | None = None, *, binary: bool = False) -> Package:
+    """Read a package or release directory (CSV tables; Parquet too with ``binary``) into memory.
+
+    The folder, its descriptor and every file it names are reached through no symbolic link
+    (:mod:`libyadata.paths`); Parquet is parsed only when ``binary`` says the directory is
+    trusted (a release you built or verified): never from a contribution.
+    """
+    root = Path(directory)
+    if root.name == DESCRIPTOR and not root.is_dir():
+        root = root.parent
+    why = paths.root_problem(root)
+    if why:
+        raise DataError(f"not a usable package folder: {why}", file=str(root))
+    try:
+        data = paths.read_bytes(root, DESCRIPTOR, DESCRIPTOR_LIMIT)
+    except paths.UnsafePath as exc:
+        if not os.path.lexists(root / DESCRIPTOR):
+            raise DataError(f"no {DESCRIPTOR} here: not a data package directory", file=str(root)) from None
+        raise DataError(f"{exc}; refused", file=str(root / DESCRIPTOR)) from None
+    descriptor = _load_json(data, str(root / DESCRIPTOR))
     if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources", []), list):
-        raise DataError("a descriptor must be a JSON object with a 'resources' list", file=str(desc_path))
+        raise DataError("a descriptor must be a JSON object with a 'resources' list", file=str(root / DESCRIPTOR))
     tables = {}
     for resource in descriptor.get("resources", []):
         if isinstance(resource, dict) and resource.get("format") == "parquet" and isinstance(resource.get("schema"), dict):
@@ -229,7 +272,7 @@ def read_package(directory: str | Path, label: str | None = None) -> Package:
 
             resource["schema"] = canonical_table_schema(resource["schema"])
         if isinstance(resource, dict) and resource.get("schema") and "path" in resource:
-            table = _read_table(root, resource)
+            table = _read_table(root, resource, binary)
             tables[table.name] = table
     return Package(label or str(directory), descriptor, tables)
 
@@ -264,9 +307,13 @@ def read_revision(repo: str | Path, rev: str, prefix: str = PACKAGE_PREFIX) -> P
     commit = resolve_revision(repo, rev)
     # Only the descriptor and the CSV tables: a revision may come from an untrusted branch, and
     # binary formats (Parquet) from an untrusted source are never parsed.
-    listing = _git(repo, "ls-tree", "-r", "-z", "--name-only", commit, "--", f"{prefix}/{DESCRIPTOR}",
-                   f"{prefix}/data")
-    names = [n for n in listing.decode("utf-8").split("\0") if n and not n.endswith(".parquet")]
+    listing = _git(repo, "ls-tree", "-r", "-z", commit, "--", f"{prefix}/{DESCRIPTOR}", f"{prefix}/data")
+    names = []
+    for entry in listing.decode("utf-8", "replace").split("\0"):
+        meta, _, name = entry.partition("\t")
+        # Regular files only: a committed link (mode 120000) or submodule is never taken.
+        if name and meta.split(" ")[0] in ("100644", "100755") and not name.endswith(".parquet"):
+            names.append(name)
     if f"{prefix}/{DESCRIPTOR}" not in names:
         raise LibyadataError(f"revision {rev} ({commit[:12]}) has no {prefix}/{DESCRIPTOR}")
     with tempfile.TemporaryDirectory(prefix="libyadata-diff-") as tmp:
@@ -280,12 +327,14 @@ def read_revision(repo: str | Path, rev: str, prefix: str = PACKAGE_PREFIX) -> P
     return package
 
 
-def open_side(spec: str | Path, repo: str | Path | None = None) -> Package:
-    """A directory if ``spec`` names one, a release version (``1.0.0``), else a git revision of ``repo``
-    (default: the checkout or cwd)."""
+def open_side(spec: str | Path, repo: str | Path | None = None, *, binary: bool = False) -> Package:
+    """A directory if ``spec`` names one, else a git revision of ``repo`` (default: the checkout or cwd).
+
+    ``binary``: read Parquet files of a directory side (see :func:`read_package`).
+    """
     path = Path(spec)
-    if path.is_dir() or (path.is_file() and path.name == DESCRIPTOR):
-        return read_package(path, label=str(spec))
+    if os.path.lexists(path) and (path.is_dir() or path.name == DESCRIPTOR or os.path.islink(path)):
+        return read_package(path, label=str(spec), binary=binary)
     from .versions import is_version, release_commit
 
     if is_version(str(spec)):  # a bare release version: the commit that holds its data

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 
-from ._common import add_package_argument, print_json
+from ._common import add_package_argument, package_path, print_json
 
 HELP = "list sentences of the source that no record cites"
 
@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     from ..coverage import sentences, uncited_sentences
     from ..dataset import load
 
-    data = load(args.path)
+    data = load(package_path(args.path))
     missing = uncited_sentences(data, args.source)
     total = len(sentences(data.source_text(args.source)))
     if args.format == "json":

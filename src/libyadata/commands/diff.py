@@ -33,15 +33,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="exit 1 when NEW's version is lower than the required bump")
     parser.add_argument("--history", metavar="REV", default=None,
                         help="git revision whose past lists removed ids (default: OLD if it is a revision)")
+    parser.add_argument("--read-parquet", action="store_true",
+                        help="also read Parquet files of directory sides: only for release directories you built "
+                             "or verified, never for a contribution (by default only CSV is parsed)")
     parser.add_argument("--repo", type=Path, default=None,
-                        help="git repository for revisions (default: this checkout, else the current folder)")
+                        help="git repository for revisions (default: the checkout of the current folder, else the current folder)")
 
 
 def run(args: argparse.Namespace) -> int:
     from ..diff import RENDERERS, diff
     from ..errors import LibyadataError
 
-    result = diff(args.old, args.new, repo=args.repo, history=args.history)
+    from ..resources import find_package
+
+    # revisions are read from the checkout the current folder is in, as the other verbs find it
+    repo = args.repo if args.repo is not None else find_package().root
+    result = diff(args.old, args.new, repo=repo, history=args.history, binary=args.read_parquet)
     sys.stdout.write(RENDERERS[args.format](result))
     if not args.check_version:
         return 0

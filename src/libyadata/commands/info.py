@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from ._common import add_package_argument, print_json
+from ._common import add_package_argument, package_path, print_json
 
 HELP = "show version, tables, row counts and source"
 
@@ -23,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
     from .. import __version__
     from ..dataset import load
 
-    data = load(args.path)
+    data = load(package_path(args.path))
     info = {
         "version": __version__,
         "path": str(data.path),

@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ._common import require_repository
+from ._common import PACKAGE_HELP, package_path, require_repository
 
 HELP = "draw docs/figures/timeline.png and docs/figures/actors.png (needs libyadata[plot])"
 
@@ -24,15 +24,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", type=Path, default=None,
                         help="folder for the figures (default: docs/figures of this checkout)")
     parser.add_argument("--package", type=Path, default=None,
-                        help="data package directory (default: the one shipped with libyadata)")
+                        help=PACKAGE_HELP)
 
 
 def run(args: argparse.Namespace) -> int:
     from .. import plot
     from ..dataset import load
 
-    out = args.output if args.output is not None else require_repository() / plot.FIGURES
-    written = plot.write_figures(out, load(args.package))
+    if args.output is None:
+        root = require_repository()
+        out, package = root / plot.FIGURES, args.package or root / "datapackage"
+    else:
+        out, package = args.output, package_path(args.package)
+    written = plot.write_figures(out, load(package))
     for path in written:
         print(f"wrote {path}")
     if not written:

@@ -12,7 +12,7 @@ Every error type is documented in docs/validation-errors.md.
 Example:
   libyadata validate
   libyadata validate contrib/datapackage --format json > report.json
-  libyadata validate pr/datapackage --format github --base main/datapackage
+  libyadata validate pr/datapackage --format github --strip-prefix pr/ --base base/datapackage
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+
+from ._common import PACKAGE_HELP, package_path
 
 HELP = "validate a data package directory (exit 0 valid, 1 invalid, 2 unusable)"
 
@@ -36,13 +38,17 @@ def _count(value: str) -> int:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", nargs="?", type=Path, default=None,
-                        help="data package directory (default: the repository's datapackage/)")
+                        help=PACKAGE_HELP)
     parser.add_argument("--format", choices=["text", "json", "github"], default="text",
                         help="text (grouped by file), json (Frictionless-like report) or github (annotations)")
     parser.add_argument("--max-errors", type=_count, default=1000, metavar="N",
                         help="report at most N errors (the rest are counted); 0 for no bound (default 1000)")
     parser.add_argument("--base", type=Path, default=None,
                         help="trusted package whose generated files (parquet/) must be unchanged")
+    parser.add_argument("--strip-prefix", default=None, metavar="PREFIX",
+                        help="with --format github: the folder the repository is checked out in, removed from "
+                             "the annotations' paths so that they name files from the repository root "
+                             "(e.g. pr/ when the workflow checks the pull request out under pr/)")
 
 
 def _tune_memory() -> None:
@@ -52,12 +58,13 @@ def _tune_memory() -> None:
     Arrow's default mimalloc a run spent 0.9-2.4 s of system time zeroing pages it had
     returned and taken back, and the wall time swung from 1.6 to 2.6 s. With the C
     library's allocator in one arena that keeps blocks under 32 MiB for reuse, system
-    time is about 0.5 s. (Handing all free memory back between tables, with
-    ``malloc_trim``, cost 0.2 s of faulting it in again and is not done.) Variables a
-    user has set win.
+    time is about 0.5 s. Variables a user has set win; ``LIBYADATA_ALLOCATOR=default``
+    leaves every setting alone (for a comparison run).
     """
     import os
 
+    if os.environ.get("LIBYADATA_ALLOCATOR") == "default":
+        return
     os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
     os.environ.setdefault("MIMALLOC_PURGE_DELAY", "10")  # if mimalloc is chosen after all
     # NumPy's OpenBLAS starts a spinning thread per core at import; the validator does no linear
@@ -80,30 +87,49 @@ def _tune_memory() -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import gc
-
     _tune_memory()
-    # The run makes few reference cycles, and the collector's passes over the imported modules'
-    # objects took 0.7% of its CPU (perf, 1M rows). Callers in Python get it back as it was.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return _run(args)
-    finally:
-        if collecting:
-            gc.enable()
-
-
-def _run(args: argparse.Namespace) -> int:
-    from ..resources import datapackage_dir, repository_root
     from ..validate import validate_package
     from ..validate.report import render
 
-    path = args.path
-    if path is None:
-        root = repository_root()
-        path = root / "datapackage" if root is not None else datapackage_dir()
+    path = package_path(args.path)
+    shown = annotation_path(path, args.strip_prefix) if args.format == "github" else None
     report = validate_package(path, max_errors=args.max_errors or None, base=args.base)
+    if shown is not None:
+        report.path = shown
     colour = args.format == "text" and sys.stdout.isatty()
     sys.stdout.write(render(report, args.format, colour))
     return report.exit_code
+
+
+def annotation_path(path: Path, strip_prefix: str | None = None) -> str:
+    """The package folder as GitHub annotations must name it: from the repository root.
+
+    GitHub places an annotation by a path relative to the repository root. The path is
+    taken relative to the current folder (the workspace a workflow runs in), then
+    ``strip_prefix``, the folder the repository was checked out in, is removed.
+
+    >>> annotation_path(Path("pr/datapackage"), "pr/")
+    'datapackage'
+    >>> annotation_path(Path("./datapackage"))
+    'datapackage'
+    """
+    import os
+
+    from ..errors import LibyadataError
+
+    p = Path(path)
+    if p.is_absolute():
+        try:
+            p = p.relative_to(Path.cwd())
+        except ValueError:
+            pass
+    parts = Path(os.path.normpath(p)).parts
+    if strip_prefix is not None:
+        prefix = Path(os.path.normpath(strip_prefix)).parts
+        if prefix == (".",):
+            prefix = ()
+        if parts[:len(prefix)] != prefix:
+            raise LibyadataError(f"--strip-prefix {strip_prefix!r} does not begin the package path "
+                                 f"{Path(*parts).as_posix()!r}; pass the folder the repository is checked out in")
+        parts = parts[len(prefix):]
+    return Path(*parts).as_posix() if parts else "."

@@ -156,10 +156,12 @@ ERROR_TYPES: dict[str, ErrorType] = _types(
               "Use an existing id, or add the record it refers to.",
               "affiliation_id 'libyan-army' is not an actor_id of actors", "foreign-key", "row"),
     ErrorType("unicode-error", "Unicode hygiene",
-              "A cell is not in Unicode NFC, or holds an invisible format character (zero-width, bidi "
-              "control) or a control character other than line feed.",
+              "A cell is not in Unicode NFC, or holds a character of a refused class: default-ignorable "
+              "(zero-width, bidi controls, variation selectors, tags), control other than line feed, "
+              "format, line or paragraph separator, private-use or unassigned (see the data dictionary).",
               "Retype the value; remove invisible characters; normalise to NFC.",
-              "cell holds U+200B ZERO WIDTH SPACE at position 6"),
+              "the cell holds U+200B ZERO WIDTH SPACE at position 6, an invisible default-ignorable "
+              "character; remove it"),
     ErrorType("formula-injection", "Formula injection",
               "A cell starts with a character a spreadsheet would run as a formula: `=`, `+`, `@`, tab, "
               "CR, or `-` not followed by a digit (CWE-1236).",

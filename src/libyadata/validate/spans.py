@@ -38,12 +38,12 @@ def _field_of(message: str) -> str:
     return "char_start" if "did you mean" in message else "quote"
 
 
-def _codes(raw: RawTable, name: str, col: Any) -> np.ndarray:
+def _codes(raw: RawTable, checked: Checked, name: str, col: Any) -> np.ndarray:
     """A.codes(col), from the field checks' dictionary when they made one (``source_id``: the key checks' codes
     of the normalised ids)."""
     if name == "source_id":
-        return key_codes(raw, name)
-    cells = raw.cells.get(name)
+        return key_codes(raw, checked, name)
+    cells = checked.cells.get(name)
     return A.codes(col) if cells is None else cells.row_codes()
 
 
@@ -60,7 +60,7 @@ def check_spans(report: Report, raw: RawTable, checked: Checked, texts: dict[str
     emit(report, raw, order, "evidence-mismatch", _spec(raw, "char_end"),
          lambda _, i: f"char_start ({start[i].as_py()}) must be less than char_end ({end[i].as_py()})",
          column="char_end")
-    cells = raw.cells.get("quote")
+    cells = checked.cells.get("quote")
     length = pc.cast(pc.utf8_length(quote) if cells is None else pc.take(pc.utf8_length(cells.values), cells.codes),
                      pa.int64())
     span = pc.subtract(end, start)
@@ -72,13 +72,13 @@ def check_spans(report: Report, raw: RawTable, checked: Checked, texts: dict[str
     todo = pc.and_(usable, pc.invert(pc.or_(order, wrong_length)))
     if not texts or not A.any_true(todo):
         return
-    source = key_column(raw, ("source_id",))
+    source = key_column(raw, checked, ("source_id",))
     known = A.fill(pc.is_in(source, value_set=A.strings(list(texts))))
     todo = pc.and_(todo, known)
     cols = {"source_id": source, "quote": quote, "char_start": start, "char_end": end,
             "quote_prefix": raw.table.column("quote_prefix"), "quote_suffix": raw.table.column("quote_suffix")}
     # Codes of the whole columns (one hash pass each), then the rows to check: no copy of the text.
-    codes = [_codes(raw, f, cols[f]) for f in ("source_id", "quote", "quote_prefix", "quote_suffix")] \
+    codes = [_codes(raw, checked, f, cols[f]) for f in ("source_id", "quote", "quote_prefix", "quote_suffix")] \
         + [A.numpy(pc.fill_null(cols["char_start"], A.scalar(0)))]
     if pc.sum(todo).as_py() == raw.num_rows:
         idx = np.arange(raw.num_rows, dtype=np.int64)  # the usual case

@@ -216,3 +216,16 @@ def test_astral_arabic_and_hostile_text_in_the_browser(chromium, tmp_path):
         == "Haftar <script>alert(1)</script>"
     page.offline_and_clean()
     page.tab.close()
+
+
+def test_site_command_writes_a_screenshot(chromium, tmp_path):
+    import subprocess
+    import sys
+
+    # its own process: Playwright's sync API runs one instance per thread, and the module's is open
+    png = tmp_path / "figures" / "site.png"
+    done = subprocess.run([sys.executable, "-m", "libyadata.cli", "site", "--output", str(tmp_path / "out"),
+                           "--screenshot", str(png)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
+    assert f"wrote {png}" in done.stdout

@@ -103,13 +103,15 @@ def test_croissant_validates_and_loads_every_record_set(mlc, data):
     ds = mlc.Dataset(jsonld=str(ROOT / croissant.OUTPUT))
     issues = ds.metadata.ctx.issues
     assert not issues.errors and not issues.warnings, issues.report()
+    loaded = {}
     for name, n in data.counts().items():
-        records = list(ds.records(record_set=name))
+        # read each record set once: mlcroissant 1.1 yields nothing on a second pass over one
+        records = loaded[name] = list(ds.records(record_set=name))
         assert len(records) == n, name
         key = data.table(name)[0].primary_key[0]
         got = [r[f"{name}/{key}"].decode("utf-8") for r in records]
         assert got == [getattr(r, key) for r in data.table(name)], name
-    event = next(iter(ds.records(record_set="events")))
+    event = loaded["events"][0]
     assert event["events/date_start"].date() == data.events[0].date_start
     assert event["events/char_start"] == data.events[0].char_start
 

@@ -115,6 +115,9 @@ def payload(data: Dataset, text: str | None = None) -> dict[str, Any]:
                 mentions.append({"key": key, "record": target, **rec["span"]})
                 continue
             records[key] = rec
+    # a link to a record that is not there (e.g. asserted_by "article", not an actor) is no link
+    for rec in records.values():
+        rec["links"] = [link for link in rec["links"] if link["to"] in records]
     # who a record involves: the actors it names, and those its join rows (event_actors) name
     for rec in records.values():
         rec["actors"] = sorted({link["to"][7:] for link in rec["links"] if link["to"].startswith("actors/")}

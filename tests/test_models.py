@@ -17,6 +17,7 @@ def event_row(**over):
         "country": "RUS", "notes": "", "source_id": "src", "quote": "visit", "char_start": "10",
         "char_end": "15", "quote_prefix": "", "quote_suffix": "", "date_start": "2016-06-01",
         "date_end": "2016-06-30", "date_precision": "month", "date_text": "June", "date_basis": "stated",
+        "asserted_by": "article", "modality": "asserted_fact", "cue": "",
     }
     row.update(over)
     return row
@@ -55,6 +56,8 @@ def test_unknown_field_is_refused():
     ("date_start", "2016-07-01", "date_start 2016-07-01 is after date_end"),
     ("date_precision", "unknown", "must leave date_start and date_end empty"),
     ("summary", "", "Field required"),
+    ("modality", "certain", "Input should be 'asserted_fact'"),
+    ("asserted_by", "", "Field required"),
 ])
 def test_event_rejects(field, value, message):
     with pytest.raises(ValidationError, match=message):
@@ -96,7 +99,8 @@ def test_aliases_split_and_join():
 
 def test_projection_band_must_follow_the_word():
     base = {
-        "projection_id": "p", "actor_id": "a", "kind": "analyst_forecast", "summary": "S",
+        "projection_id": "p", "actor_id": "a", "holder": "article", "asserted_by": "article",
+        "modality": "likely", "summary": "S",
         "source_id": "s", "quote": "q", "char_start": 0, "char_end": 1,
     }
     assert Projection.model_validate({**base, "likelihood_text": "likely", "likelihood_low": 0.55,
@@ -133,3 +137,28 @@ def test_tables_are_ordered_so_foreign_keys_point_backwards():
 def test_event_actor_composite_key():
     ea = EventActor.from_row({"event_id": "e", "actor_id": "a", "role": "host", "notes": ""})
     assert ea.key == ("e", "a", "host")
+
+
+def test_every_modality_carries_its_factbank_value():
+    values = {"CT+", "CT-", "PR+", "PR-", "PS+", "PS-", "CTu", "Uu"}
+    for name, m in vocab.MODALITIES.items():
+        assert m.factbank in values and m.meaning and m.cues, name
+    assert vocab.MODALITIES["asserted_fact"].factbank == "CT+"
+    assert vocab.MODALITIES["denied"].factbank == "CT-"
+
+
+def test_allowed_values_of_a_reference_are_not_in_the_table_schema():
+    from libyadata.schema import table_schema
+
+    fks = table_schema(models.Projection)["foreignKeys"]
+    assert [fk["fields"] for fk in fks] == [["actor_id"], ["source_id"]]
+    assert any(fk.allow == ("article",) for fk in models.Projection.foreign_keys)
+
+
+def test_mention_key_and_record_tables():
+    m = models.Mention.from_row({"record_table": "events", "record_id": "e", "cue": "", "notes": "",
+                                 "source_id": "s", "quote": "q", "char_start": "3", "char_end": "4",
+                                 "quote_prefix": "", "quote_suffix": ""})
+    assert m.key == ("events", "e", 3)
+    with pytest.raises(ValidationError, match="Input should be 'events'"):
+        models.Mention.from_row({**m.to_row(), "record_table": "actors"})

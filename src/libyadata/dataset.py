@@ -37,8 +37,8 @@ from pydantic import ValidationError
 from . import models
 from .csvio import parse_rows
 from .errors import DataError
-from .models import (Actor, Claim, Event, EventActor, Exclusion, Motive, Projection, Record, Relationship,
-                     Source)
+from .models import (Actor, Claim, Event, EventActor, Exclusion, Mention, Motive, Projection, Record,
+                     Relationship, Source)
 from .resources import DESCRIPTOR, datapackage_dir, repository_root
 
 
@@ -96,6 +96,7 @@ class Dataset:
     relationships: tuple[Relationship, ...]
     claims: tuple[Claim, ...]
     exclusions: tuple[Exclusion, ...]
+    mentions: tuple[Mention, ...]
     path: Path = field(compare=False)
 
     def table(self, name: str) -> tuple[Record, ...]:
@@ -223,8 +224,27 @@ class Dataset:
         return tuple(sorted((m for m in self.motives if m.holder_id == actor_id), key=lambda m: m.rank))
 
     def projections_of(self, actor_id: str) -> tuple[Projection, ...]:
+        """Projections whose subject is the actor (whoever holds them)."""
         actor_id = self.actor(actor_id).actor_id
         return tuple(p for p in self.projections if p.actor_id == actor_id)
+
+    def assertions(self, **where: str) -> tuple[Record, ...]:
+        """Records of every assertion table (events, motives, projections, relationships, claims)
+        whose fields equal ``where``; a table lacking one of the fields is skipped.
+
+        >>> [p.projection_id for p in load().assertions(asserted_by="sergei-lavrov", modality="expectation")]
+        ['salameh-visit-russia']
+        """
+        out: list[Record] = []
+        for name in models.ASSERTION_TABLES:
+            model = models.TABLES[name]
+            if all(k in model.model_fields for k in where):
+                out += [r for r in self.table(name) if all(getattr(r, k) == v for k, v in where.items())]
+        return tuple(out)
+
+    def mentions_of(self, table: str, record_id: str) -> tuple[Mention, ...]:
+        """Every further sentence that states the record (its own quote is the first)."""
+        return tuple(m for m in self.mentions if m.record_table == table and m.record_id == record_id)
 
     def relationships_of(self, actor_id: str) -> tuple[Relationship, ...]:
         """Relationships in which the actor is subject or object."""
@@ -243,10 +263,7 @@ def read_table(model: type[Record], package_dir: Path, verified_sha256: str | No
     only converted, not validated, if and only if the file's bytes have that hash.
     """
     rel = f"data/{model.table}.csv"
-    path = package_dir / rel
-    if not path.is_file():
-        raise DataError("file is missing", file=rel)
-    data = path.read_bytes()
+    data = _read(package_dir, rel)
     if verified_sha256 is not None:
         from .hashing import digest
 
@@ -271,15 +288,27 @@ def read_table(model: type[Record], package_dir: Path, verified_sha256: str | No
     return tuple(records)
 
 
+def _read(package_dir: Path, rel: str) -> bytes:
+    """A package file's bytes, by the path rules of :mod:`libyadata.paths` (no link anywhere on the
+    path, regular files only)."""
+    from . import paths
+
+    try:
+        return paths.read_bytes(package_dir, rel)
+    except paths.UnsafePath as exc:
+        message = str(exc)
+        raise DataError("file is missing" if message.endswith("does not exist") else message, file=rel) from None
+
+
 def _recorded_hashes(package_dir: Path) -> dict[str, str]:
     """sha256 of each table as the descriptor records it (empty if it cannot be read)."""
     import json
 
     try:
-        descriptor = json.loads((package_dir / DESCRIPTOR).read_text(encoding="utf-8"))
+        descriptor = json.loads(_read(package_dir, DESCRIPTOR).decode("utf-8"))
         return {r["name"]: r["hash"] for r in descriptor["resources"]
                 if r.get("name") in models.TABLES and str(r.get("hash", "")).startswith("sha256:")}
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, DataError):
         return {}
 
 
@@ -292,7 +321,10 @@ def _trusted_hashes(package_dir: Path, shipped: bool, validate: bool | None) -> 
 def load(path: str | Path | None = None, *, validate: bool | None = None) -> Dataset:
     """Load the dataset as typed, immutable records.
 
-    ``path`` is a data package directory; by default the one shipped with libyadata.
+    ``path`` is a data package directory; by default the one shipped with libyadata (the
+    installed copy), wherever the code runs: unlike the ``libyadata`` command line, which
+    works on the ``datapackage/`` of the current folder when there is one
+    (:func:`libyadata.resources.find_package`), the library never looks at the current folder.
 
     Every row is validated by its model, with one exception that keeps ``load()``
     cheap: the package shipped inside an installed wheel was validated by the test suite
@@ -326,7 +358,7 @@ def source_text(source_id: str | None = None, *, path: str | Path | None = None)
     src = sources[source_id]
     from .hashing import digest  # only here and for verified tables: most imports of libyadata never hash
 
-    data = (package_dir / src.text_path).read_bytes()
+    data = _read(package_dir, src.text_path)
     if digest(data) != src.sha256:
         raise DataError("the stored text does not match its sha256 in sources.csv", file=src.text_path)
     return data.decode("utf-8")

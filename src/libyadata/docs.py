@@ -81,7 +81,9 @@ def _table_section(model: type[Record]) -> list[str]:
     out.append("Primary key: " + ", ".join(f"`{k}`" for k in model.primary_key) + ".  ")
     if model.foreign_keys:
         fks = [", ".join(f"`{f}`" for f in fk.fields) + f" → [`{fk.resource}`](#{fk.resource})."
-               + ", ".join(f"`{r}`" for r in fk.reference) for fk in model.foreign_keys]
+               + ", ".join(f"`{r}`" for r in fk.reference)
+               + (" unless " + " or ".join(f"`{v}`" for v in fk.allow) if fk.allow else "")
+               for fk in model.foreign_keys]
         out.append("Foreign keys: " + "; ".join(fks) + ".  ")
     out.append(f"File: `datapackage/data/{model.table}.csv`.")
     out += ["", "| # | field | type | required | constraints | description |", "|---:|---|---|---|---|---|"]
@@ -146,7 +148,7 @@ def data_dictionary() -> str:
     out = [
         "# Data dictionary",
         "",
-        "<!-- Generated from src/libyadata/models.py and vocab.py by `libyadata docs`; do not edit. -->",
+        "<!-- Generated from src/libyadata/models.py and vocab.py by `libyadata generate`; do not edit. -->",
         "",
         "Every table of the libyadata data package, every field with its type, constraints and "
         "meaning, and every controlled vocabulary with the meaning of each value. It is generated "

@@ -43,9 +43,14 @@ MAX_DATE = dt.date(2100, 12, 31)
 
 @dataclass(frozen=True)
 class ForeignKey:
+    """A reference to another table's key. ``allow`` lists values that are not references (e.g.
+    ``asserted_by = 'article'``); Table Schema cannot say so, so such a key is checked by the
+    validator and the tests but not declared in the generated Table Schema."""
+
     fields: tuple[str, ...]
     resource: str
     reference: tuple[str, ...]
+    allow: tuple[str, ...] = ()
 
 
 class Record(BaseModel):
@@ -58,6 +63,9 @@ class Record(BaseModel):
     table_title: ClassVar[str]
     primary_key: ClassVar[tuple[str, ...]]
     foreign_keys: ClassVar[tuple[ForeignKey, ...]] = ()
+    #: Fields that, equal in two rows of the table, mean the two rows assert the same thing
+    #: (checked by the tests and ``libyadata validate``: duplicate-assertion). Empty: not checked.
+    same_assertion: ClassVar[tuple[str, ...]] = ()
     #: CSV column order: the model's own fields first, then the shared mixin fields.
     columns: ClassVar[tuple[str, ...]] = ()
 
@@ -178,6 +186,46 @@ class DateInterval(BaseModel):
         return self
 
 
+# Cross-field rules: each is the one source of its verdict and its message, for the models'
+# validators and for the validator's columnar checks (libyadata.validate.rules) alike.
+
+def check_wikidata(wikidata_id: str | None, wikidata_ref: str | None) -> None:
+    """Raise ValueError unless a Wikidata item and the note of where it was verified go together.
+
+    >>> check_wikidata("Q1", None)
+    Traceback (most recent call last):
+    ...
+    ValueError: wikidata_id and wikidata_ref go together: cite where the item was verified, or leave both empty
+    """
+    if (wikidata_id is None) != (wikidata_ref is None):
+        raise ValueError("wikidata_id and wikidata_ref go together: cite where the item was verified, or leave "
+                         "both empty")
+
+
+def check_affiliation(actor_id: str, affiliation_id: str | None) -> None:
+    """Raise ValueError when an actor is its own affiliation."""
+    if affiliation_id is not None and affiliation_id == actor_id:
+        raise ValueError(f"the actor {actor_id!r} cannot be its own affiliation")
+
+
+def check_likelihood(text: str | None, low: float | None, high: float | None) -> None:
+    """Raise ValueError unless likelihood_low/high are the ICD 203 band of the word (both empty without one).
+
+    >>> check_likelihood("likely", 0.55, 0.8)
+    >>> check_likelihood("likely", 0.5, 0.8)
+    Traceback (most recent call last):
+    ...
+    ValueError: likelihood_low/high must be the ICD 203 band of 'likely', 0.55 to 0.8, not 0.5 to 0.8
+    """
+    band = vocab.likelihood_band(text)
+    got = None if low is None and high is None else (low, high)
+    if got == band:
+        return
+    want = "empty (the word has no band)" if band is None else f"{band[0]} to {band[1]}"
+    have = "empty" if got is None else f"{low} to {high}"
+    raise ValueError(f"likelihood_low/high must be the ICD 203 band of {text!r}, {want}, not {have}")
+
+
 def check_interval(start: dt.date | None, end: dt.date | None, precision: str, basis: str) -> None:
     """Raise ValueError unless the interval agrees with its precision and basis.
 
@@ -214,6 +262,29 @@ def check_interval(start: dt.date | None, end: dt.date | None, precision: str, b
             raise ValueError(f"precision 'year' needs {start.year}-01-01..{start.year}-12-31, got {start}..{end}")
 
 
+class Assertion(BaseModel):
+    """Who asserts a record and how it is presented (FactBank factuality, PARC attribution).
+
+    ``asserted_by`` is the source the modality is relative to: ``article`` for the
+    article's own analysis, or the actor whose words the article reports.
+    """
+
+    model_config = ConfigDict(defer_build=True)
+
+    asserted_by: Slug = Field(
+        description="Who asserts it: 'article' (the article's own analysis) or the actor whose words the "
+                    "article reports (FK actors unless 'article').")
+    modality: vocab.ModalityCode = Field(  # type: ignore[valid-type]
+        description="How it is presented relative to asserted_by (FactBank value in the vocabulary).")
+    cue: Optional[ShortText] = Field(
+        default=None, description="The reporting or attitude words that carry the modality ('said', 'expects', "
+                                  "'It’s likely that'), as the text has them.")
+
+
+#: The foreign key of ``asserted_by``: an actor, or the article itself.
+ASSERTED_BY = ForeignKey(("asserted_by",), "actors", ("actor_id",), allow=(vocab.ARTICLE,))
+
+
 # --- tables -----------------------------------------------------------------------
 
 
@@ -227,6 +298,8 @@ class Source(Record):
     source_id: Slug = Field(description="Stable identifier of the source.")
     title: ShortText = Field(description="The source's title as published.")
     publisher: ShortText = Field(description="Who published the source.")
+    publisher_basis: Optional[Text] = Field(
+        default=None, description="Where the publisher's name comes from, when it is not the text's own words.")
     published: dt.date = Field(description="Publication date.")
     language: str = Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$", description="BCP 47 language tag of the text.")
     url: Optional[Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=2000)]] = Field(
@@ -279,20 +352,20 @@ class Actor(Record, Evidence):
 
     @model_validator(mode="after")
     def _wikidata_cited(self) -> "Actor":
-        if (self.wikidata_id is None) != (self.wikidata_ref is None):
-            raise ValueError("wikidata_id and wikidata_ref go together: cite where the item was verified")
-        if self.affiliation_id == self.actor_id:
-            raise ValueError("an actor cannot be its own affiliation")
+        check_wikidata(self.wikidata_id, self.wikidata_ref)
+        check_affiliation(self.actor_id, self.affiliation_id)
         return self
 
 
-class Event(Record, Evidence, DateInterval):
+class Event(Record, Assertion, Evidence, DateInterval):
     """An occurrence the text reports: visit, meeting, statement, agreement, operation..."""
 
     table: ClassVar[str] = "events"
     table_title: ClassVar[str] = "Events"
     primary_key: ClassVar[tuple[str, ...]] = ("event_id",)
-    foreign_keys: ClassVar[tuple[ForeignKey, ...]] = (ForeignKey(("source_id",), "sources", ("source_id",)),)
+    foreign_keys: ClassVar[tuple[ForeignKey, ...]] = (
+        ASSERTED_BY, ForeignKey(("source_id",), "sources", ("source_id",)))
+    same_assertion: ClassVar[tuple[str, ...]] = ("event_type", "source_id", "char_start", "char_end")
 
     event_id: Slug = Field(description="Stable identifier of the event.")
     event_type: vocab.EventTypeCode = Field(description="What kind of occurrence (PLOVER/CAMEO in the vocabulary).")  # type: ignore[valid-type]
@@ -319,7 +392,7 @@ class EventActor(Record):
     notes: Optional[Text] = Field(default=None, description="How the participant was identified.")
 
 
-class Motive(Record, Evidence):
+class Motive(Record, Assertion, Evidence):
     """A numbered motive the article attributes to an actor."""
 
     table: ClassVar[str] = "motives"
@@ -327,8 +400,10 @@ class Motive(Record, Evidence):
     primary_key: ClassVar[tuple[str, ...]] = ("motive_id",)
     foreign_keys: ClassVar[tuple[ForeignKey, ...]] = (
         ForeignKey(("holder_id",), "actors", ("actor_id",)),
+        ASSERTED_BY,
         ForeignKey(("source_id",), "sources", ("source_id",)),
     )
+    same_assertion: ClassVar[tuple[str, ...]] = ("holder_id", "rank")
 
     motive_id: Slug = Field(description="Stable identifier of the motive.")
     holder_id: Slug = Field(description="Whose motive it is (FK actors).")
@@ -338,21 +413,27 @@ class Motive(Record, Evidence):
     notes: Optional[Text] = Field(default=None, description="Remarks on the record.")
 
 
-class Projection(Record, Evidence):
-    """A forecast, stated intention, expectation or threat about the future."""
+class Projection(Record, Assertion, Evidence):
+    """A forecast, stated intention, expectation, threat or fear about the future."""
 
     table: ClassVar[str] = "projections"
     table_title: ClassVar[str] = "Projections"
     primary_key: ClassVar[tuple[str, ...]] = ("projection_id",)
     foreign_keys: ClassVar[tuple[ForeignKey, ...]] = (
         ForeignKey(("actor_id",), "actors", ("actor_id",)),
+        ForeignKey(("holder",), "actors", ("actor_id",), allow=(vocab.ARTICLE,)),
+        ASSERTED_BY,
         ForeignKey(("source_id",), "sources", ("source_id",)),
     )
+    same_assertion: ClassVar[tuple[str, ...]] = ("holder", "actor_id", "modality", "source_id", "char_start",
+                                                 "char_end")
 
     projection_id: Slug = Field(description="Stable identifier of the projection.")
-    actor_id: Slug = Field(description="The actor whose future action it is about (FK actors).")
+    actor_id: Slug = Field(description="The actor whose future action it is about, its subject (FK actors).")
+    holder: Slug = Field(
+        description="Whose forecast, intention, expectation, threat or fear it is: 'article' or an actor "
+                    "(FK actors unless 'article').")
     rank: Optional[int] = Field(default=None, ge=1, description="Its number in the article's list, if listed.")
-    kind: vocab.ProjectionKind = Field(description="Whose projection and of what sort.")  # type: ignore[valid-type]
     summary: Text = Field(description="The projected action in one sentence.")
     likelihood_text: Optional[ShortText] = Field(default=None, description="The article's word for how likely it is.")
     likelihood_low: Optional[float] = Field(default=None, ge=0, le=1, description="Lower ICD 203 bound for that word.")
@@ -362,18 +443,11 @@ class Projection(Record, Evidence):
 
     @model_validator(mode="after")
     def _band_follows_word(self) -> "Projection":
-        band = vocab.likelihood_band(self.likelihood_text)
-        got = None if self.likelihood_low is None and self.likelihood_high is None else (
-            self.likelihood_low, self.likelihood_high)
-        if got != band:
-            raise ValueError(
-                f"likelihood_low/high must be the ICD 203 band of {self.likelihood_text!r}: "
-                f"expected {band}, got {got}"
-            )
+        check_likelihood(self.likelihood_text, self.likelihood_low, self.likelihood_high)
         return self
 
 
-class Relationship(Record, Evidence):
+class Relationship(Record, Assertion, Evidence):
     """A stated relation between two actors (support, mediation, criticism, control...)."""
 
     table: ClassVar[str] = "relationships"
@@ -382,8 +456,10 @@ class Relationship(Record, Evidence):
     foreign_keys: ClassVar[tuple[ForeignKey, ...]] = (
         ForeignKey(("subject_id",), "actors", ("actor_id",)),
         ForeignKey(("object_id",), "actors", ("actor_id",)),
+        ASSERTED_BY,
         ForeignKey(("source_id",), "sources", ("source_id",)),
     )
+    same_assertion: ClassVar[tuple[str, ...]] = ("subject_id", "predicate", "object_id", "modality")
 
     relationship_id: Slug = Field(description="Stable identifier of the relationship.")
     subject_id: Slug = Field(description="The actor the relation starts from (FK actors).")
@@ -393,7 +469,7 @@ class Relationship(Record, Evidence):
     notes: Optional[Text] = Field(default=None, description="Remarks on the record.")
 
 
-class Claim(Record, Evidence):
+class Claim(Record, Assertion, Evidence):
     """An assessment, agenda item, position or background fact not held by another table."""
 
     table: ClassVar[str] = "claims"
@@ -402,8 +478,11 @@ class Claim(Record, Evidence):
     foreign_keys: ClassVar[tuple[ForeignKey, ...]] = (
         ForeignKey(("actor_id",), "actors", ("actor_id",)),
         ForeignKey(("event_id",), "events", ("event_id",)),
+        ASSERTED_BY,
         ForeignKey(("source_id",), "sources", ("source_id",)),
     )
+    same_assertion: ClassVar[tuple[str, ...]] = ("claim_type", "actor_id", "event_id", "asserted_by", "modality",
+                                                 "source_id", "char_start", "char_end")
 
     claim_id: Slug = Field(description="Stable identifier of the claim.")
     claim_type: vocab.ClaimType = Field(description="What sort of claim.")  # type: ignore[valid-type]
@@ -426,11 +505,51 @@ class Exclusion(Record, Evidence):
     notes: Optional[Text] = Field(default=None, description="Remarks on the span.")
 
 
+#: The tables whose records assert something (``asserted_by``, ``modality``) and may have mentions.
+ASSERTION_TABLES = tuple(vocab.RECORD_TABLES)
+
+
+class Mention(Record, Evidence):
+    """A further sentence that states a record's fact: one fact, one record, many mentions.
+
+    A record's own quote is its first mention; this table holds every other one, each
+    checked against the text like any span.
+    """
+
+    table: ClassVar[str] = "mentions"
+    table_title: ClassVar[str] = "Mentions"
+    primary_key: ClassVar[tuple[str, ...]] = ("record_table", "record_id", "char_start")
+    foreign_keys: ClassVar[tuple[ForeignKey, ...]] = (ForeignKey(("source_id",), "sources", ("source_id",)),)
+
+    record_table: vocab.RecordTable = Field(description="The table of the record mentioned.")  # type: ignore[valid-type]
+    record_id: Slug = Field(description="The id of the record mentioned, in record_table.")
+    cue: Optional[ShortText] = Field(default=None, description="Reporting or attitude words of this mention, if any.")
+    notes: Optional[Text] = Field(default=None, description="How this sentence restates the record.")
+
+
 #: Every table in dependency order (a table's foreign keys point only backwards or to itself).
 MODELS: tuple[type[Record], ...] = (
-    Source, Actor, Event, EventActor, Motive, Projection, Relationship, Claim, Exclusion,
+    Source, Actor, Event, EventActor, Motive, Projection, Relationship, Claim, Exclusion, Mention,
 )
 TABLES: dict[str, type[Record]] = {m.table: m for m in MODELS}
+
+
+def model_of(name: str) -> type[Record]:
+    """The model of the table ``name``; ``UnknownTable`` names the tables there are.
+
+    >>> model_of("events").__name__
+    'Event'
+    >>> model_of("event")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    libyadata.errors.UnknownTable: no table 'event'; tables: sources, actors, events, ...
+    """
+    from .errors import UnknownTable
+
+    try:
+        return TABLES[name]
+    except KeyError:
+        raise UnknownTable(f"no table {name!r}; tables: {', '.join(TABLES)}") from None
 
 
 def has_evidence(model: type[Record]) -> bool:

@@ -21,34 +21,16 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 
-def _model(name: str) -> type[models.Record]:
-    try:
-        return models.TABLES[name]
-    except KeyError:
-        raise KeyError(f"no table {name!r}; tables: {', '.join(models.TABLES)}") from None
-
-
 def read_csv_arrow(path: Path, model: type[models.Record]) -> pa.Table:
     """Read a table's CSV with its declared Arrow schema."""
     import pyarrow as pa
     import pyarrow.compute as pc
-    import pyarrow.csv as pacsv
 
+    from .csvio import read_arrow
     from .schema import arrow_schema
 
     target = arrow_schema(model)
-    raw = pacsv.read_csv(
-        path,
-        read_options=pacsv.ReadOptions(encoding="utf8"),
-        parse_options=pacsv.ParseOptions(newlines_in_values=True),
-        convert_options=pacsv.ConvertOptions(
-            column_types={f.name: pa.string() for f in target},
-            include_columns=[f.name for f in target],
-            null_values=[""],
-            strings_can_be_null=True,
-            quoted_strings_can_be_null=True,
-        ),
-    )
+    raw = read_arrow(path, columns=[f.name for f in target])
     columns = []
     for f in target:
         col = raw.column(f.name)
@@ -64,7 +46,7 @@ def read_csv_arrow(path: Path, model: type[models.Record]) -> pa.Table:
 
 def arrow(name: str, path: str | Path | None = None) -> pa.Table:
     """A table as a ``pyarrow.Table`` with the declared schema."""
-    model = _model(name)
+    model = models.model_of(name)
     package_dir = Path(path) if path is not None else datapackage_dir()
     return read_csv_arrow(package_dir / "data" / f"{model.table}.csv", model)
 

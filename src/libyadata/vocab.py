@@ -7,6 +7,8 @@ code, so that coding is decided once per type, never per row.
 
 >>> EVENT_TYPES["visit"].cameo
 '042'
+>>> MODALITIES["expectation"].factbank
+'PR+'
 >>> likelihood_band("likely")
 (0.55, 0.8)
 """
@@ -52,13 +54,26 @@ EVENT_TYPES: dict[str, EventType] = {
         "An actor criticises or accuses another.",
         "ACCUSE", None, "111", "Criticize or denounce",
     ),
+    "meeting_third_location": EventType(
+        "Actors hold talks in person at a place that is neither's own (e.g. two Libyans in Paris).",
+        "CONSULT", "third-party", "044", "Meet at a third location",
+    ),
+    "joint_statement": EventType(
+        "Actors issue a common statement of what they intend to do; nothing is said to be signed.",
+        "AGREE", None, "037", "Express intent to settle dispute",
+    ),
     "agreement": EventType(
-        "Actors sign or issue a common text that commits them.",
+        "Actors sign a formal agreement (the text says it was signed).",
         "AGREE", None, "057", "Sign formal agreement",
     ),
     "military_operation": EventType(
         "An armed force conducts or launches operations against an opponent.",
         "FIGHT", None, "190", "Use conventional military force",
+    ),
+    "intervention": EventType(
+        "An outside power interferes in a country's affairs; the text does not say by what means.",
+        None, None, None, None,
+        "PLOVER and CAMEO code the means of an intervention (force, aid, sanctions); the text names none.",
     ),
     "deployment": EventType(
         "An actor sends military forces or assets to an area.",
@@ -77,6 +92,8 @@ EVENT_TYPES: dict[str, EventType] = {
 }
 
 EVENT_ROLES: dict[str, str] = {
+    "initiator": "The actor that launches or conducts an operation or intervention.",
+    "addressee": "The actor a statement is made to (e.g. the host of the talks where it was said).",
     "visitor": "The actor who travels and is received.",
     "host": "The actor who receives a visitor or hosts talks.",
     "participant": "An actor taking part on an equal footing (talks, agreements).",
@@ -114,6 +131,8 @@ ACTOR_KINDS: dict[str, str] = {
     "group_of_states": "States the text treats together as one actor (e.g. 'European countries').",
     "military_unit": "A named ship or unit of an armed force.",
     "military_operation": "A named multinational military operation acting as a force.",
+    "people": "A population the text names as a whole ('Libyans').",
+    "group_of_actors": "Actors of unstated kind the text treats together ('international parties', 'his rivals').",
 }
 
 MOTIVE_CATEGORIES: dict[str, str] = {
@@ -127,15 +146,50 @@ MOTIVE_CATEGORIES: dict[str, str] = {
     "diplomatic_protection": "Obtaining protection in international bodies (e.g. a veto).",
 }
 
-PROJECTION_KINDS: dict[str, str] = {
-    "analyst_forecast": "The article's author forecasts what an actor will do.",
-    "stated_intention": "An actor states what it will do.",
-    "stated_expectation": "An actor states what it expects another to do.",
-    "threat": "An actor's threat, or the article's reading of one.",
-    "concern": "What the article says an actor fears another may do.",
+#: ``asserted_by`` holds this value, not an actor id, when the article's own analysis asserts the record.
+ARTICLE = "article"
+
+
+@dataclass(frozen=True)
+class Modality:
+    """How a record's content is presented, relative to its ``asserted_by`` source.
+
+    ``factbank`` is the FactBank factuality value (Saurí & Pustejovsky 2009): certainty
+    (CT certain, PR probable, PS possible, U underspecified) and polarity (+, -, u), always
+    relative to a source. The record's ``asserted_by`` is that source, as PARC's attribution
+    source (Pareti 2012), its ``cue`` PARC's cue, and the record itself PARC's content.
+    """
+
+    meaning: str
+    factbank: str
+    cues: str
+
+
+MODALITIES: dict[str, Modality] = {
+    "asserted_fact": Modality("Presented as what is or was the case.", "CT+",
+                              "plain assertion; 'stated that', 'confirmed that'"),
+    "denied": Modality("Presented as what is or was not the case.", "CT-", "'not', 'no', 'cannot'"),
+    "likely": Modality("Forecast as probable.", "PR+", "'It's likely that'"),
+    "expectation": Modality("The source says it expects it to happen.", "PR+", "'expects'"),
+    "possible": Modality("Presented as possible, no more.", "PS+", "'may', 'possibility', 'can'"),
+    "fear": Modality("The holder fears it may happen.", "PS+", "'is worried that ... may'"),
+    "goal": Modality("An aim or motive: what the holder seeks to bring about.", "Uu",
+                     "'aims', 'goals', 'desire to', 'seeking', 'wants'"),
+    "intention": Modality("The holder's stated plan or commitment about its own future action.", "Uu",
+                          "'will', 'is willing to', 'will not stop until'"),
+    "threat": Modality("The holder threatens to act against another.", "Uu", "'threats to'"),
+    "demand": Modality("The source calls for it to be done or to be the case.", "Uu",
+                       "'it was important for', 'no alternative to'"),
 }
 
 RELATIONSHIP_PREDICATES: dict[str, str] = {
+    "fights": "Fights or confronts (object: the armed opponent).",
+    "rival_of": "Is described as the rival of.",
+    "pressures": "Presses to make concessions or to commit to something.",
+    "sanctions": "Imposes sanctions on.",
+    "targets": "Plans or prepares attacks against.",
+    "represents": "Represents (object: the powers or people represented).",
+    "involved_in": "Is a party involved in (object: the conflict's country).",
     "supports": "Gives support of a kind the text does not specify.",
     "supports_militarily": "Gives military support (arms, training, forces).",
     "supports_politically": "Gives political or diplomatic support.",
@@ -160,6 +214,15 @@ EXCLUSION_REASONS: dict[str, str] = {
     "title": "The article's title (recorded in the sources table).",
     "dateline": "The publication date line (recorded in the sources table).",
     "heading": "A section heading of the article.",
+    "list_lead_in": "The lead-in line of a numbered list ('The most prominent measures are:'); its items are recorded.",
+}
+
+RECORD_TABLES: dict[str, str] = {
+    "events": "An event (events.event_id).",
+    "motives": "A motive (motives.motive_id).",
+    "projections": "A projection (projections.projection_id).",
+    "relationships": "A relationship (relationships.relationship_id).",
+    "claims": "A claim (claims.claim_id).",
 }
 
 #: ICD 203 words of estimative probability: word -> (low, high) probability band.
@@ -204,7 +267,8 @@ DatePrecision = _literal(DATE_PRECISIONS)
 DateBasis = _literal(DATE_BASES)
 ActorKind = _literal(ACTOR_KINDS)
 MotiveCategory = _literal(MOTIVE_CATEGORIES)
-ProjectionKind = _literal(PROJECTION_KINDS)
+ModalityCode = _literal(MODALITIES)
+RecordTable = _literal(RECORD_TABLES)
 Predicate = _literal(RELATIONSHIP_PREDICATES)
 ClaimType = _literal(CLAIM_TYPES)
 ExclusionReason = _literal(EXCLUSION_REASONS)
@@ -217,10 +281,11 @@ VOCABULARIES: dict[str, dict] = {
     "date_basis": DATE_BASES,
     "actor_kind": ACTOR_KINDS,
     "motive_category": MOTIVE_CATEGORIES,
-    "projection_kind": PROJECTION_KINDS,
+    "modality": MODALITIES,
     "predicate": RELATIONSHIP_PREDICATES,
     "claim_type": CLAIM_TYPES,
     "exclusion_reason": EXCLUSION_REASONS,
+    "record_table": RECORD_TABLES,
 }
 
 
@@ -231,4 +296,4 @@ def meaning(vocabulary: str, value: str) -> str:
     'The date interval is one whole calendar month.'
     """
     term = VOCABULARIES[vocabulary][value]
-    return term.meaning if isinstance(term, EventType) else term
+    return term.meaning if isinstance(term, (EventType, Modality)) else term

@@ -107,7 +107,10 @@ def croissant(package_dir: Path, data_url: str = DATA_URL) -> dict[str, Any]:
     """The Croissant JSON-LD document of the data package in ``package_dir`` (``data_url``: its URL or relative path)."""
     from .site import citation
 
+    from .versions import created
+
     version = meta.version()
+    released = created(version)  # None until the version is released
     distribution, record_sets = [], []
     for model in models.MODELS:
         rel = f"data/{model.table}.csv"
@@ -133,7 +136,7 @@ def croissant(package_dir: Path, data_url: str = DATA_URL) -> dict[str, Any]:
         "description": meta.DESCRIPTION,
         "identifier": meta.ID,
         "version": version,
-        "datePublished": meta.CREATED[version][:10],
+        **({"datePublished": released[:10]} if released else {}),
         "license": meta.DATA_LICENSE["path"],
         "url": REPOSITORY,
         "sameAs": f"https://pypi.org/project/{meta.NAME}/",

@@ -115,7 +115,7 @@ def annotation(key: str, record: models.Record, source: models.Record, created: 
         "id": f"{SITE_URL}annotations/{meta.version()}/{key}",
         "type": "Annotation",
         "motivation": "classifying" if record.table == "exclusions" else "describing",
-        "created": created,
+        **({"created": created} if created else {}),
         "creator": {"type": "Organization", "name": meta.CONTRIBUTORS[0]["title"]},
         "body": body,
         "target": target,
@@ -125,7 +125,9 @@ def annotation(key: str, record: models.Record, source: models.Record, created: 
 def collection(data: Dataset) -> dict[str, Any]:
     """Every evidence span of ``data`` as one ``AnnotationCollection`` (one page)."""
     version = meta.version()
-    created = meta.CREATED[version]
+    from .versions import created as released
+
+    created = released(version) or ""
     sources = {s.source_id: s for s in data.table("sources")}
     items = [annotation(key, r, sources[r.source_id], created) for key, r in _spans(data)]  # type: ignore[attr-defined]
     return {

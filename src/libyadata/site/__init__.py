@@ -151,7 +151,9 @@ def payload(data: Dataset, text: str | None = None) -> dict[str, Any]:
 
 def citation(version: str) -> dict[str, str]:
     """How to cite this version: a sentence and BibTeX (the same facts as CITATION.cff)."""
-    year = meta.CREATED.get(version, "")[:4]
+    from ..versions import created
+
+    year = (created(version) or "")[:4] or "unreleased"
     url = REPOSITORY
     return {
         "text": f"libyadata contributors ({year}). {meta.TITLE} (version {version}) [Data set]. {url}",

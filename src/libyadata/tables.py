@@ -69,7 +69,7 @@ def pandas(name: str, path: str | Path | None = None) -> Any:
         raise MissingDependency("pandas", "pandas") from None
     from .schema import coded_fields
 
-    model = _model(name)
+    model = models.model_of(name)
     df = arrow(name, path).to_pandas(date_as_object=False)
     for column, (_, values) in coded_fields(model).items():
         df[column] = pd.Categorical(df[column], categories=list(values))
@@ -91,7 +91,7 @@ def polars(name: str, path: str | Path | None = None) -> Any:
         raise MissingDependency("polars", "polars") from None
     from .schema import coded_fields
 
-    model = _model(name)
+    model = models.model_of(name)
     df = pl.from_arrow(arrow(name, path))
     return df.with_columns(pl.col(column).cast(pl.Enum(list(values)))
                            for column, (_, values) in coded_fields(model).items())

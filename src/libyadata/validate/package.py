@@ -337,11 +337,13 @@ def check_tables(root: Path, files: dict[str, Path], readable: set[str], declare
     pass checks)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from .. import models
-    from . import columns, keys, reading, rules, spans, structure
+    from .. import models, vocab
+    from . import assertions, columns, keys, reading, rules, spans, structure
 
     key_sets: dict[tuple[str, tuple[str, ...]], Any] = {}
     wanted = {(fk.resource, fk.reference) for m in models.MODELS for fk in m.foreign_keys}
+    wanted |= {(t, models.TABLES[t].primary_key) for m in models.MODELS if m.record_reference
+               for t in vocab.RECORD_TABLES}
     # Primary keys another table refers to by one field: checked with that foreign key.
     referenced = {(fk.resource, fk.reference) for m in models.MODELS for fk in m.foreign_keys
                   if fk.resource != m.table and len(fk.fields) == 1} if DEFER_KEYS else set()
@@ -379,6 +381,11 @@ def check_tables(root: Path, files: dict[str, Path], readable: set[str], declare
                 partial(rules.check_rows, raw=raw, checked=checked, published=published)]
             if models.has_evidence(model):
                 tasks.append(partial(spans.check_spans, raw=raw, checked=checked, texts=texts))
+            if model.same_assertion:
+                tasks.append(partial(assertions.check_duplicates, raw=raw, checked=checked))
+            if model.record_reference:
+                tasks.append(partial(assertions.check_record_references, raw=raw, checked=checked,
+                                     key_sets=key_sets))
             if pending is None:
                 tasks.append(partial(key_task, checked=checked))
             running = [row_checks.submit(_one, report, task) for task in tasks]

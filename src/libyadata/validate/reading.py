@@ -115,8 +115,10 @@ def _read_blocks(source: Path | pa.NativeFile, width: int, block_size: int,
     names = [f"c{i}" for i in range(width)]
     table = pacsv.read_csv(
         source,
+        # An empty header (a file starting with a line end) gives no names: pyarrow would then take the next
+        # row's raw bytes as names, which need not be UTF-8.
         read_options=pacsv.ReadOptions(column_names=names, skip_rows=1 if header else 0, use_threads=False,
-                                       block_size=block_size, encoding="utf8"),
+                                       block_size=block_size, encoding="utf8", autogenerate_column_names=not names),
         parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False,
                                          invalid_row_handler=on_invalid),
         convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, null_values=[""],

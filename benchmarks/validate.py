@@ -1,5 +1,8 @@
 """Speed, memory and findings of `libyadata validate` against `frictionless validate` and a bare typed read.
 
+    python benchmarks/validate.py [--rows 100000 1000000] [--repeat 5] [--skip-frictionless] [--compare]
+
+
 Generates a synthetic contribution: the real package plus N events (valid spans into
 the real source text, day-precision dates before publication) and N participants,
 with a sprinkling of faults (misspelt vocabulary, impossible dates, duplicate ids,
@@ -10,12 +13,20 @@ publication). Then, on the same files, each in a fresh process:
 - ``frictionless validate --json PKG/datapackage.json``
 - the floor: ``pyarrow.csv.read_csv`` of every table with its declared column types
 
-and prints wall time (median, best and worst of --repeat alternating runs), peak memory
-(max RSS of the process), the ratios (on the medians) and whether the same faults were found. Targets (issue 4, 2 cores, 1M rows): >= 40x faster than
-frictionless, <= 3x the bare read, peak < 1 GB, every planted fault and every
-frictionless finding reported.
+(``newlines_in_values=True``: quoted line feeds parsed, as libyadata does)
 
-    python benchmarks/validate.py [--rows 1000000] [--dir DIR] [--repeat 5] [--skip-frictionless]
+and prints wall time (median, min and max of --repeat runs, all commands alternated),
+peak memory (max RSS of the process), and PASS/FAIL per target (issue 13, 2 cores):
+
+- at the largest size, libyadata <= 2.5x the bare read's median time;
+- at the largest size, >= 20x faster than frictionless;
+- peak memory <= 2x the bare read's;
+- the libyadata/bare-read ratio at the largest size within 10% of the ratio at the smallest;
+- on the shipped package, `libyadata validate` <= 2x `python -c "import pyarrow.csv, pydantic"`;
+- every planted fault reported.
+
+``--compare`` adds libyadata runs with its field-check threads off (LIBYADATA_THREADS=1)
+and with the allocator setting off (LIBYADATA_ALLOCATOR=default), to measure each.
 """
 
 from __future__ import annotations
@@ -23,6 +34,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import random
 import shutil
 import statistics
@@ -54,7 +66,7 @@ for m in models.MODELS:
     # reader stops at the first bad cell, so the planted impossible date reads as null here.
     types = {f.name: (pa.string() if pa.types.is_list(f.type) else f.type) for f in target}
     t = pacsv.read_csv(f"{root}/data/{m.table}.csv",
-                       parse_options=pacsv.ParseOptions(newlines_in_values=True),
+                       parse_options=pacsv.ParseOptions(newlines_in_values=True),  # as libyadata parses
                        convert_options=pacsv.ConvertOptions(column_types=types, null_values=["", BAD_DATE],
                                                             strings_can_be_null=True))
     print(m.table, t.num_rows)
@@ -157,7 +169,7 @@ def generate(root: Path, rows: int, seed: int = 4) -> dict[str, list]:
     return planted
 
 
-def measure(cmd: list[str]) -> tuple[float, float, str, int]:
+def measure(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str, int]:
     """Wall seconds, peak RSS (MB) of the command's process tree, stdout, exit status."""
     wrapper = ("import resource, subprocess, sys, time, json\n"
                "t = time.perf_counter()\n"
@@ -165,7 +177,8 @@ def measure(cmd: list[str]) -> tuple[float, float, str, int]:
                "w = time.perf_counter() - t\n"
                "sys.stderr.write(json.dumps([w, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, p.returncode]))\n"
                "sys.stdout.buffer.write(p.stdout)\n")
-    proc = subprocess.run([sys.executable, "-c", wrapper, *cmd], capture_output=True)
+    proc = subprocess.run([sys.executable, "-c", wrapper, *cmd], capture_output=True,
+                          env={**os.environ, **(env or {})})
     wall, rss_kb, code = json.loads(proc.stderr.decode().strip().splitlines()[-1])
     return wall, rss_kb / 1024, proc.stdout.decode("utf-8", "replace"), code
 
@@ -174,8 +187,8 @@ def _summary(label: str, runs: list[tuple[float, float, str, int]]) -> tuple[flo
     """Print and return (median wall seconds, highest peak MB) of repeated runs."""
     walls = sorted(r[0] for r in runs)
     peak = max(r[1] for r in runs)
-    print(f"{label:32s}: median {statistics.median(walls):6.2f} s, best {walls[0]:6.2f} s, worst {walls[-1]:6.2f} s "
-          f"({len(runs)} runs), peak {peak:5.0f} MB")
+    print(f"  {label:34s}: median {statistics.median(walls):6.2f} s, min {walls[0]:6.2f}, max {walls[-1]:6.2f} "
+          f"({len(runs)} runs), peak {peak:5.0f} MB", flush=True)
     return statistics.median(walls), peak
 
 
@@ -184,65 +197,94 @@ def findings_libyadata(report: dict) -> set[tuple]:
             for t in report["tasks"] for e in t["errors"]}
 
 
+def _verdict(name: str, ok: bool, detail: str) -> bool:
+    print(f"{'PASS' if ok else 'FAIL'}  {name}: {detail}")
+    return ok
+
+
+LIBYADATA = [sys.executable, "-m", "libyadata.cli", "validate"]
+IMPORTS = [sys.executable, "-c", "import pyarrow.csv, pydantic"]
+
+
+def run_size(root: Path, rows: int, repeat: int, frictionless: bool, compare: bool) -> dict:
+    """Generate ``rows`` events and participants, then run every command ``repeat`` times, alternated."""
+    t = time.perf_counter()
+    planted = generate(root, rows)
+    size = sum(p.stat().st_size for p in root.rglob("*.csv")) / 2**20
+    print(f"{rows} events + {rows} participants, {len(planted)} planted faults, {size:.0f} MB of CSV "
+          f"(generated in {time.perf_counter() - t:.1f} s)", flush=True)
+    commands = {"bare typed pyarrow read": ([sys.executable, "-c", FLOOR, str(root)], None),
+                "libyadata validate": ([*LIBYADATA, str(root), "--format", "json", "--max-errors", "0"], None)}
+    if compare:
+        commands["libyadata, field threads off"] = (commands["libyadata validate"][0], {"LIBYADATA_THREADS": "1"})
+        commands["libyadata, allocator setting off"] = (commands["libyadata validate"][0],
+                                                        {"LIBYADATA_ALLOCATOR": "default"})
+    runs: dict[str, list] = {name: [] for name in commands}
+    fl_runs = []
+    for k in range(repeat):
+        for name, (cmd, env) in commands.items():
+            runs[name].append(measure(cmd, env))
+        if frictionless and k == repeat // 2:  # once, in the middle of the alternation (about a minute at 1M)
+            fl_runs.append(measure(["frictionless", "validate", "--json", str(root / "datapackage.json")]))
+    if any(r[3] for r in runs["bare typed pyarrow read"]):
+        raise SystemExit("the bare read failed")
+    out = {name: _summary(name, r) for name, r in runs.items()}
+    if fl_runs:
+        out["frictionless"] = _summary("frictionless validate", fl_runs)
+    ours = findings_libyadata(json.loads(runs["libyadata validate"][-1][2]))
+    out["missed"] = [p for p in planted if not any(o[1] == p[0] and o[2] == p[1] and o[3] == p[2]
+                                                   and (p[3] is None or o[4] == p[3]) for o in ours)]
+    out["planted"] = len(planted)
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--rows", type=int, default=1_000_000, help="synthetic events (and participants)")
+    ap.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000],
+                    help="synthetic events (and participants), smallest first")
     ap.add_argument("--dir", type=Path, default=None, help="where to write the package (default: a temp dir)")
     ap.add_argument("--skip-frictionless", action="store_true", help="do not run frictionless (it is slow)")
-    ap.add_argument("--repeat", type=int, default=5, help="runs of libyadata and of the bare read (median used)")
-    ap.add_argument("--frictionless-repeat", type=int, default=1, help="runs of frictionless (about 1 min each)")
+    ap.add_argument("--repeat", type=int, default=5, help="runs of each fast command (median used)")
+    ap.add_argument("--compare", action="store_true", help="also run with the threads and the allocator setting off")
     args = ap.parse_args()
 
     tmp = None if args.dir else tempfile.mkdtemp(prefix="libyadata-bench-")
     root = (args.dir or Path(tmp)) / "datapackage"
-    t = time.perf_counter()
-    planted = generate(root, args.rows)
-    size = sum(p.stat().st_size for p in root.rglob("*.csv")) / 2**20
-    print(f"generated {args.rows} events + {args.rows} participants, {len(planted)} planted faults, "
-          f"{size:.0f} MB of CSV in {time.perf_counter() - t:.1f} s: {root}")
-
-    # This machine's timings swing by a third from run to run (the host's cost of handing out
-    # memory pages varies), so the fast commands run --repeat times, alternating, and the median
-    # is what the ratios use; frictionless takes a minute a run and its spread is a few per cent.
-    floor_runs, ly_runs = [], []
+    print("shipped package", flush=True)
+    shipped = {"libyadata validate": [], "python -c 'import pyarrow.csv, pydantic'": []}
     for _ in range(args.repeat):
-        floor_runs.append(measure([sys.executable, "-c", FLOOR, str(root)]))
-        ly_runs.append(measure([sys.executable, "-m", "libyadata.cli", "validate", str(root),
-                                "--format", "json", "--max-errors", "0"]))
-    if any(r[3] for r in floor_runs):
-        raise SystemExit("the bare read failed")
-    floor_wall, floor_rss = _summary("bare typed pyarrow.csv.read_csv", floor_runs)
-    ly_wall, ly_rss = _summary("libyadata validate", ly_runs)
-    out, code = ly_runs[-1][2], ly_runs[-1][3]
-    ours = findings_libyadata(json.loads(out))
-    print(f"  exit {code}, {len(ours)} errors")
-    missed = [p for p in planted if not any(o[1] == p[0] and o[2] == p[1] and o[3] == p[2]
-                                            and (p[3] is None or o[4] == p[3]) for o in ours)]
-    print(f"  planted faults found           : {len(planted) - len(missed)}/{len(planted)}"
-          + (f"; missed {missed[:5]}" if missed else ""))
-    ratios = [f"{ly_wall / floor_wall:.2f}x the bare read (target <= 3x)"]
-    if not args.skip_frictionless:
-        fl_runs = [measure(["frictionless", "validate", "--json", str(root / "datapackage.json")])
-                   for _ in range(args.frictionless_repeat)]
-        fl_wall, _ = _summary("frictionless validate", fl_runs)
-        out, code = fl_runs[-1][2], fl_runs[-1][3]
-        theirs = set()
-        for task in json.loads(out).get("tasks", []):
-            name = f"data/{task['name']}.csv"
-            for e in task["errors"]:
-                theirs.add((e["type"], name, e.get("rowNumber"), e.get("fieldName") or None))
-        print(f"  exit {code}, {len(theirs)} errors")
-        unmatched = [f for f in theirs if not any(o[0] == f[0] and o[2] == f[1] and (f[2] is None or o[3] == f[2])
-                                                  and (f[3] is None or o[4] == f[3]) for o in ours)]
-        print(f"  frictionless findings libyadata also reports: {len(theirs) - len(unmatched)}/{len(theirs)}"
-              + (f"; not matched: {sorted(unmatched)[:5]}" if unmatched else ""))
-        best = min(r[0] for r in ly_runs)
-        ratios.insert(0, f"{fl_wall / ly_wall:.1f}x faster than frictionless on the median "
-                         f"({fl_wall / best:.1f}x on the best run; target >= 40x)")
-    print("ratios: " + "; ".join(ratios) + f"; peak {ly_rss:.0f} MB (target < 1024 MB)")
+        shipped["libyadata validate"].append(measure([*LIBYADATA, str(datapackage_dir())]))
+        shipped["python -c 'import pyarrow.csv, pydantic'"].append(measure(IMPORTS))
+    small = {name: _summary(name, r) for name, r in shipped.items()}
+    sizes = {rows: run_size(root, rows, args.repeat, not args.skip_frictionless, args.compare) for rows in args.rows}
     if tmp:
         shutil.rmtree(tmp)
-    return 0
+
+    print()
+    lo, hi = sizes[min(sizes)], sizes[max(sizes)]
+    ratio = {n: s["libyadata validate"][0] / s["bare typed pyarrow read"][0] for n, s in sizes.items()}
+    ok = [_verdict(f"at {max(sizes)} events, <= 2.5x the bare read", ratio[max(sizes)] <= 2.5,
+                   f"{ratio[max(sizes)]:.2f}x")]
+    if "frictionless" in hi:
+        speedup = hi["frictionless"][0] / hi["libyadata validate"][0]
+        ok.append(_verdict(f"at {max(sizes)} events, >= 20x faster than frictionless", speedup >= 20,
+                           f"{speedup:.1f}x"))
+    for n, s in sizes.items():
+        mem = s["libyadata validate"][1] / s["bare typed pyarrow read"][1]
+        ok.append(_verdict(f"at {n} events, peak memory <= 2x the bare read's", mem <= 2,
+                           f"{s['libyadata validate'][1]:.0f} MB vs {s['bare typed pyarrow read'][1]:.0f} MB, "
+                           f"{mem:.2f}x"))
+    if len(sizes) > 1:
+        growth = ratio[max(sizes)] / ratio[min(sizes)] - 1
+        ok.append(_verdict(f"ratio at {max(sizes)} within 10% of the ratio at {min(sizes)}", abs(growth) <= 0.10,
+                           f"{ratio[max(sizes)]:.2f}x vs {ratio[min(sizes)]:.2f}x ({growth:+.0%})"))
+    startup = small["libyadata validate"][0] / small["python -c 'import pyarrow.csv, pydantic'"][0]
+    ok.append(_verdict("shipped package, <= 2x importing pyarrow.csv and pydantic", startup <= 2, f"{startup:.2f}x"))
+    for n, s in sizes.items():
+        ok.append(_verdict(f"at {n} events, every planted fault reported", not s["missed"],
+                           f"{s['planted'] - len(s['missed'])}/{s['planted']}"
+                           + (f"; missed {s['missed'][:3]}" if s["missed"] else "")))
+    return 0 if all(ok) else 1
 
 
 if __name__ == "__main__":

@@ -6,11 +6,18 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 import libyadata
 from libyadata.resources import datapackage_dir
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Property tests are deterministic: the same examples on every run and machine, nothing read from or
+# written to a .hypothesis/ database. An example they ever found is kept as an @example in its test.
+settings.register_profile("libyadata", derandomize=True, database=None, max_examples=60, deadline=None,
+                          print_blob=True, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("libyadata")
 
 
 @pytest.fixture(scope="session")

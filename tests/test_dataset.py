@@ -32,7 +32,7 @@ def test_lookups_by_id(data):
     assert [m.rank for m in data.motives_of("russia")] == [1, 2, 3, 4]
     assert all("khalifa-haftar" in (r.subject_id, r.object_id) for r in data.relationships_of("khalifa-haftar"))
     assert data.projections_of("russia")
-    with pytest.raises(KeyError, match="no actor with id 'nobody'"):
+    with pytest.raises(KeyError, match="no actor with id, name or alias 'nobody'$"):
         data.actor("nobody")
     with pytest.raises(KeyError, match="no table 'people'"):
         data.table("people")
@@ -124,3 +124,107 @@ def test_a_table_changed_since_its_hash_was_recorded_is_validated(package_copy):
     assert libyadata.load(package_copy, validate=False).actors[0].kind == "human"
     with pytest.raises(DataError):
         libyadata.load(package_copy)
+
+
+def test_doctests():
+    import doctest
+
+    from libyadata import dataset, tables
+
+    assert doctest.testmod(dataset).failed == 0 and doctest.testmod(tables).failed == 0
+
+
+def test_dataset_behaves_like_a_mapping_of_tables(data):
+    assert len(data) == len(libyadata.models.TABLES)
+    assert list(data) == list(libyadata.models.TABLES) == data.keys()
+    assert data["events"] is data.events and "events" in data and "people" not in data
+    assert dict(data.items()) == {name: data.table(name) for name in data}
+    with pytest.raises(KeyError, match=r"no table 'event'; did you mean: events\? \(tables: sources, "):
+        data["event"]
+
+
+def test_repr_is_short_and_says_version_and_counts(data):
+    text = repr(data)
+    assert len(text) < 300 and f"Dataset {libyadata.__version__}:" in text
+    for name, n in data.counts().items():
+        assert f"{name}={n}" in text
+    html = data._repr_html_()
+    assert html.startswith("<div>") and html.count("<tr>") == len(data) + 1
+    for name, n in data.counts().items():
+        assert f"<code>{name}</code>" in html and f">{n}</td>" in html
+
+
+@pytest.mark.parametrize("name", ["khalifa-haftar", "Khalifa Haftar", "haftar", "HAFTAR", "Ḥaftar",
+                                  "field marshal  haftar", "The field marshal"])
+def test_actor_by_name_or_alias_ignoring_case_and_diacritics(data, name):
+    assert data.actor(name).actor_id == "khalifa-haftar"
+
+
+def test_actor_by_alias_with_a_curly_or_straight_apostrophe(data):
+    lavrov = data.actor("sergei-lavrov")
+    alias = next(a for a in lavrov.aliases if "’" in a)
+    assert data.actor(alias) is lavrov and data.actor(alias.replace("’", "'")) is lavrov
+    assert data.events_of("Lavrov") == data.events_of("sergei-lavrov")
+
+
+def test_a_miss_suggests_close_names(data):
+    from libyadata.dataset import NotFound
+
+    with pytest.raises(NotFound) as info:
+        data.actor("Hafter")
+    assert isinstance(info.value, KeyError) and "khalifa-haftar" in str(info.value)
+    assert str(info.value).startswith("no actor with id, name or alias 'Hafter'; did you mean: ")
+    assert info.value.candidates and all("(" in c for c in info.value.candidates)
+    with pytest.raises(NotFound, match="did you mean: haftar-visit-russia-2017-08"):
+        data.event("haftar-visit-russia-2017")
+    with pytest.raises(NotFound, match="^no actor with id, name or alias 'zzzz'$"):
+        data.actor("zzzz")  # nothing close: no suggestion
+
+
+def test_an_ambiguous_name_lists_the_actors(data):
+    import dataclasses
+
+    haftar = data.actor("khalifa-haftar")
+    twin = haftar.model_copy(update={"actor_id": "haftar-twin", "aliases": ("Haftar",)})
+    doubled = dataclasses.replace(data, actors=data.actors + (twin,))
+    with pytest.raises(KeyError, match=r"several actors are called 'haftar': Khalifa Haftar \(khalifa-haftar\), "
+                                       r"Khalifa Haftar \(haftar-twin\); use an id"):
+        doubled.actor("haftar")
+    assert doubled.actor("haftar-twin") is twin
+
+
+def test_pandas_dates_and_categories_follow_the_models():
+    pd = pytest.importorskip("pandas")
+    from libyadata.schema import coded_fields
+
+    for name, model in libyadata.models.TABLES.items():
+        df = libyadata.pandas(name)
+        table = libyadata.arrow(name)
+        codes = coded_fields(model)
+        for column in df.columns:
+            if column in codes:
+                assert isinstance(df[column].dtype, pd.CategoricalDtype), (name, column)
+                assert tuple(df[column].cat.categories) == codes[column][1]
+                # no value was lost to NaN on the way
+                assert df[column].isna().tolist() == table.column(column).is_null().to_pylist()
+                assert df[column].astype(object).where(df[column].notna(), None).tolist() == \
+                    table.column(column).to_pylist()
+            elif str(table.schema.field(column).type) == "date32[day]":
+                assert df[column].dtype.kind == "M", (name, column)
+    assert tuple(libyadata.pandas("events")["event_type"].cat.categories) == tuple(libyadata.vocab.EVENT_TYPES)
+
+
+def test_polars_dates_and_enums_follow_the_models():
+    pl = pytest.importorskip("polars")
+    from libyadata.schema import coded_fields
+
+    for name, model in libyadata.models.TABLES.items():
+        df = libyadata.polars(name)
+        table = libyadata.arrow(name)
+        for column, (_, values) in coded_fields(model).items():
+            assert df.schema[column] == pl.Enum(list(values)), (name, column)
+            assert df[column].cast(pl.String).to_list() == table.column(column).to_pylist()
+        for field in table.schema:
+            if str(field.type) == "date32[day]":
+                assert df.schema[field.name] == pl.Date
+    assert list(libyadata.polars("motives")["category"].dtype.categories) == list(libyadata.vocab.MOTIVE_CATEGORIES)

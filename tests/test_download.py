@@ -19,6 +19,8 @@ from libyadata import __version__, downloads, release
 from libyadata.cli import main
 from libyadata.downloads import DownloadError
 
+from released import release_root
+
 
 class Handler(http.server.SimpleHTTPRequestHandler):
     """Serves the release folder; ``server.modes`` makes chosen files misbehave."""
@@ -39,6 +41,37 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             self.wfile.flush()
             self.close_connection = True  # hang up with half the promised bytes sent
             return
+        if mode == "trickle":  # one byte a second, forever: each read succeeds, the file never ends
+            self.send_response(200)
+            self.end_headers()
+            try:
+                while not self.server.unstall.is_set():
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                    self.server.unstall.wait(1.0)
+            except OSError:
+                pass
+            return
+        if mode == "endless":  # no Content-Length, bytes as fast as they go
+            self.send_response(200)
+            self.end_headers()
+            try:
+                while not self.server.unstall.is_set():
+                    self.wfile.write(b"\0" * 65536)
+            except OSError:
+                pass
+            return
+        if mode == "gzip":  # a compressed body: a 1 KB answer could expand to gigabytes
+            import gzip
+
+            data = gzip.compress(b"\0" * 10_000_000)
+            self.send_response(200)
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            self.server.encodings.append(self.headers.get("Accept-Encoding"))
+            return
         if mode == "stall":
             self.server.unstall.wait(30)
             return
@@ -50,7 +83,7 @@ class Server:
         self.httpd = http.server.ThreadingHTTPServer(
             ("127.0.0.1", 0), functools.partial(Handler, directory=str(root)))
         self.httpd.daemon_threads = True
-        self.httpd.requests, self.httpd.modes = [], {}
+        self.httpd.requests, self.httpd.modes, self.httpd.encodings = [], {}, []
         self.httpd.unstall = threading.Event()
         self.root = root / __version__
         self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}/{{version}}/"
@@ -75,7 +108,7 @@ class Server:
 
 @pytest.fixture(scope="module")
 def release_dir(tmp_path_factory) -> Path:
-    return release.make(tmp_path_factory.mktemp("release")).parent
+    return release_root(tmp_path_factory.mktemp("release"))
 
 
 @pytest.fixture()
@@ -221,3 +254,75 @@ def test_cli_download_and_its_errors(server, tmp_path, capsys):
     err = capsys.readouterr().err
     assert err == (f"libyadata download: error: claims.parquet: could not download {server.url}claims.parquet: "
                    "HTTP 404 after 1 attempt\n")
+
+
+# --- bounded work and nothing left behind (issue 11) ---------------------------------------
+
+
+def _leftovers(dest: Path) -> list[str]:
+    return sorted(p.name for p in dest.iterdir()) if dest.exists() else []
+
+
+def test_total_deadline_per_file_not_per_read(server, tmp_path):
+    """A server sending a byte a second keeps every read alive; --timeout 3 still ends in about 3 s."""
+    import time
+
+    server.modes["actors.parquet"] = "trickle"
+    started = time.monotonic()
+    with pytest.raises(DownloadError, match="timed out") as err:
+        downloads.download(dest=tmp_path / "d", base_url=server.base_url, files=["actors.parquet"], timeout=3)
+    elapsed = time.monotonic() - started
+    assert 2.5 < elapsed < 6, elapsed  # ~3 s: one deadline over every attempt
+    assert err.value.file == "actors.parquet"
+    assert _leftovers(tmp_path / "d") == []
+
+
+def test_size_cap_stops_an_endless_body(server, tmp_path):
+    server.modes["actors.parquet"] = "endless"
+    with pytest.raises(DownloadError, match="more than the 1000000 bytes accepted"):
+        downloads.download(dest=tmp_path / "d", base_url=server.base_url, files=["actors.parquet"],
+                           max_bytes=1_000_000, timeout=20)
+    assert _leftovers(tmp_path / "d") == []
+    assert server.requests.count("actors.parquet") == 1  # not retried: a retry cannot mend it
+
+
+def test_default_cap_applies_without_registry_sizes():
+    assert downloads.size_caps("1.0.0") == {}  # 1.0.0 shipped no sizes; its registry is never rewritten
+    assert downloads.DEFAULT_MAX_BYTES == 256 * 2**20
+
+
+def test_encoded_body_is_refused_and_identity_is_asked(server, tmp_path):
+    server.modes["actors.parquet"] = "gzip"
+    with pytest.raises(DownloadError, match="'gzip'-encoded body"):
+        downloads.download(dest=tmp_path / "d", base_url=server.base_url, files=["actors.parquet"])
+    assert server.httpd.encodings == ["identity"]
+    assert _leftovers(tmp_path / "d") == []
+
+
+@pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM"])
+def test_interrupted_download_leaves_no_partial_file(server, tmp_path, signame):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    server.modes["actors.parquet"] = "trickle"
+    dest = tmp_path / "d"
+    code = ("import sys; from libyadata import downloads; "
+            "downloads.download(dest=sys.argv[1], base_url=sys.argv[2], files=['actors.parquet'], timeout=60)")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(dest), server.base_url],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while not (dest.exists() and any(dest.iterdir())) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _leftovers(dest), "the download never started"
+        proc.send_signal(getattr(signal, signame))
+        proc.wait(timeout=20)
+    finally:
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode != 0
+    assert _leftovers(dest) == []

@@ -113,5 +113,5 @@ def test_readme_embeds_both_figures():
         pytest.skip("needs a source checkout")
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for name in ("timeline.png", "actors.png"):
-        assert f"](docs/figures/{name})" in readme
+        assert f"](https://raw.githubusercontent.com/libyadata/libyadata/main/docs/figures/{name})" in readme
         assert Path(ROOT / "docs" / "figures" / name).is_file()

@@ -53,7 +53,8 @@ def test_polars_reads_every_file(name):
     pl = pytest.importorskip("polars")
     df = pl.read_parquet(FOLDER / f"{name}.parquet")
     assert df.columns == list(models.TABLES[name].columns)
-    assert df.equals(libyadata.polars(name))
+    ours = libyadata.polars(name)  # coded columns are Enums there; the same values
+    assert df.equals(ours.with_columns(pl.col(c).cast(pl.String) for c, t in ours.schema.items() if t == pl.Enum))
 
 
 @pytest.mark.parametrize("name", list(models.TABLES))
@@ -61,7 +62,8 @@ def test_pandas_reads_every_file(name):
     pd = pytest.importorskip("pandas")
     df = pd.read_parquet(FOLDER / f"{name}.parquet")
     assert list(df.columns) == list(models.TABLES[name].columns)
-    pd.testing.assert_frame_equal(df, libyadata.pandas(name))
+    ours = libyadata.pandas(name)  # dates as datetime64 and coded columns as categories there
+    pd.testing.assert_frame_equal(df.astype(ours.dtypes.to_dict()), ours)
 
 
 def test_spark_reads_the_files(data):

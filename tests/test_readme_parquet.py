@@ -26,6 +26,7 @@ import pytest
 from libyadata import __version__, release
 from libyadata.cli import main
 
+from released import release_root
 from test_download import Server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,7 +54,7 @@ def imports(code: str) -> set[str]:
 
 @pytest.fixture()
 def served(tmp_path, monkeypatch):
-    server = Server(release.make(tmp_path / "release").parent)
+    server = Server(release_root(tmp_path / "release"))
     monkeypatch.setenv("LIBYADATA_BASE_URL", server.base_url)
     monkeypatch.setenv("LIBYADATA_CACHE", str(tmp_path / "cache"))
     yield server
@@ -109,7 +110,9 @@ def test_maintainer_commands_exist_and_checks_pass(capsys):
             continue
         assert argv[0] == "libyadata"
         if "--check" in argv:
-            assert main(argv[1:]) == 0, capsys.readouterr().err
+            # after a release the files may move on until the next bump: then release --check says so
+            moved_on = argv[1] == "release" and release.registry_drift(ROOT) != []
+            assert main(argv[1:]) == (1 if moved_on else 0), capsys.readouterr().err
             continue
         with pytest.raises(SystemExit) as exc:
             main([argv[1], "--help"])

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import io
+import json
 import re
 import shutil
+import subprocess
+import tarfile
 from pathlib import Path
 
 import pytest
 
-from libyadata import __version__, models, parquet, release
+from libyadata import __version__, models, parquet, release, versions
 from libyadata.cli import build_parser, main
 from libyadata.errors import LibyadataError
 from libyadata.resources import datapackage_dir
@@ -36,12 +40,36 @@ def test_release_folder_holds_parquet_descriptor_text_and_sums(tmp_path):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging left
 
 
-def test_sums_are_the_shipped_registry():
-    # an installed libyadata knows the hash of every file of its own version
+def release_files_at(commit: str, dest: Path) -> dict[str, Path]:
+    """The release files of the data package as committed in ``commit`` (git archive, no checkout)."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", commit, "datapackage"], check=True,
+                             capture_output=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(dest, filter="data")
+    return release.files(dest / "datapackage")
+
+
+@pytest.mark.skipif(not (ROOT / ".git").exists() or shutil.which("git") is None, reason="needs a git checkout")
+def test_every_shipped_registry_is_its_release_found_in_the_history(tmp_path):
+    # an installed libyadata knows the hash of every file of its own version and of every earlier one;
+    # each registry is exactly the files of the commit that released that version
     assert __version__ in release.known_versions()
-    files = release.files()
-    assert release.registry() == {name: sha(p) for name, p in files.items()}
-    assert release.registry_drift(ROOT) == []
+    assert set(versions.releases()) <= set(release.known_versions())
+    for version in release.known_versions():
+        commit = versions.release_commit(ROOT, version)
+        files = release_files_at(commit, tmp_path / version)
+        assert release.registry(version) == {name: sha(p) for name, p in files.items()}, version
+        assert json.loads(files["datapackage.json"].read_text(encoding="utf-8"))["version"] == version
+
+
+def test_the_current_registry_matches_the_files_unless_the_data_changed_since_its_release():
+    drift = release.registry_drift(ROOT)
+    if versions.is_released(__version__, ROOT):
+        # after a release the files may move on (corrections, regenerations): `release --check`
+        # then fails until `libyadata bump`, and the registry stays as released
+        assert main(["release", "--check"]) == (1 if drift else 0)
+    else:
+        assert drift == []
 
 
 def test_remake_replaces_the_whole_folder(tmp_path):
@@ -71,33 +99,50 @@ def test_registry_drift_is_found_and_fixed(tmp_path):
     repo = tmp_path / "repo"
     pkg = repo / "datapackage"
     shutil.copytree(datapackage_dir(), pkg)
-    shutil.copytree(ROOT / "src" / "libyadata" / "registry", repo / "src" / "libyadata" / "registry")
+    # the registry as the release of these files wrote it
+    release.registry_file(repo).parent.mkdir(parents=True)
+    release.registry_file(repo).write_text(release.sums_text(release.files(pkg)), encoding="utf-8")
     assert release.registry_drift(repo, pkg) == []
     csv = pkg / "data" / "claims.csv"
     csv.write_bytes(csv.read_bytes().replace(b"Haftar", b"Hafter", 1))
     parquet.build(pkg)
     problems = release.registry_drift(repo, pkg)
     assert [p.split(":")[0] for p in problems] == ["claims.parquet", "datapackage.json"]
-    assert release.write_registry(repo, pkg) == release.registry_file(repo)
-    assert release.registry_drift(repo, pkg) == [] and release.write_registry(repo, pkg) is None
+    # the version is released: its registry is never rewritten
+    released = release.registry_file(repo).read_bytes()
+    with pytest.raises(LibyadataError, match=rf"registry of released version {re.escape(__version__)}, "
+                                             r"which is never rewritten.*run `libyadata bump`"):
+        release.write_registry(repo, pkg)
+    assert release.registry_file(repo).read_bytes() == released
     release.registry_file(repo).unlink()
     assert release.registry_drift(repo, pkg) == [f"missing: no registry for version {__version__}"]
+    # a version's first registry is written (what `libyadata bump` does through `generate`)
+    assert release.write_registry(repo, pkg) == release.registry_file(repo)
+    assert release.registry_drift(repo, pkg) == [] and release.write_registry(repo, pkg) is None
 
 
-def test_cli_release_check_and_out(tmp_path, capsys):
-    assert main(["release", "--check"]) == 0
-    assert "matches the files" in capsys.readouterr().out
-    assert main(["release", "--out", str(tmp_path)]) == 0
-    out = capsys.readouterr().out
-    assert f"{tmp_path / __version__ / 'SHA256SUMS'}" in out and "wrote" not in out  # registry untouched
+def test_cli_release_check_names_the_drift(capsys, monkeypatch, tmp_path):
+    repo = tmp_path / "repo"
+    shutil.copytree(datapackage_dir(), repo / "datapackage")
+    shutil.copytree(ROOT / "src" / "libyadata" / "registry", repo / "src" / "libyadata" / "registry")
+    (repo / "datapackage" / "parquet" / "claims.parquet").write_bytes(b"PAR1 not the released file PAR1")
+    monkeypatch.setattr("libyadata.commands.release.require_repository", lambda: repo)
+    assert main(["release", "--check"]) == 1
+    err = capsys.readouterr().err
+    assert f"src/libyadata/registry/{__version__}.sha256: claims.parquet: registry has " in err
+    assert "run `libyadata bump`" in err
+    before = release.registry_file(repo).read_bytes()
+    assert main(["release", "--out", str(tmp_path / "out")]) == 2  # refuses to rewrite a released registry
+    assert "never rewritten" in capsys.readouterr().err
+    assert release.registry_file(repo).read_bytes() == before and not (tmp_path / "out").exists()
 
 
 def test_workflow_runs_the_commands_a_person_runs():
     text = WORKFLOW.read_text(encoding="utf-8")
     assert re.search(r"^on:\n  push:\n    tags: \[\"v\*\"\]", text, re.M)
     runs = re.findall(r"^\s+run: (.+)$", text, re.M)
-    for command in ("python -m build", "libyadata build --check --exact", "libyadata release --check",
-                    "libyadata release"):
+    for command in ("python -m build", "libyadata generate --check", "libyadata build --check --exact",
+                    "libyadata release --check", "libyadata release"):
         assert command in runs, command
     assert runs.index("libyadata release --check") < runs.index("python -m build")  # the wheel ships the registry
     verbs = set(next(a for a in build_parser()._actions if a.dest == "command").choices)

@@ -204,7 +204,7 @@ DATES = st.one_of(st.none(), st.dates(min_value=dt.date(1850, 1, 1), max_value=d
                                    dt.date(2017, 12, 31), dt.date(2017, 6, 1), dt.date(2017, 6, 30)]))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(st.lists(st.tuples(DATES, DATES, st.sampled_from(list(models.vocab.DATE_PRECISIONS)),
                           st.sampled_from(list(models.vocab.DATE_BASES))), min_size=1, max_size=20))
 def test_columnar_date_rule_agrees_with_check_interval(rows):
@@ -233,28 +233,6 @@ def _dates(values):
     return pa.Array.from_buffers(pa.date32(), len(values), [pa.py_buffer(valid), pa.py_buffer(days)])
 
 
-def test_prefetch_hands_over_parses_and_errors_and_never_reads_a_file_twice(tmp_path):
-    import pyarrow as pa
-
-    from libyadata.validate import reading
-
-    good = tmp_path / "good.csv"
-    good.write_text("a,b\n1,2\n3,4\n", encoding="utf-8")
-    bad = tmp_path / "bad.csv"
-    bad.write_bytes(b"a,b\n1,\xff\xfe\n")
-    later = tmp_path / "later.csv"
-    later.write_text("a\nx\n", encoding="utf-8")
-    ahead = reading.Prefetch([("good.csv", good), ("bad.csv", bad), ("later.csv", later)])
-    ahead._thread.join()  # every listed file parsed
-    table, ragged = ahead.take("good.csv", 2)
-    assert table.num_rows == 2 and ragged == []
-    with pytest.raises(pa.ArrowInvalid):  # the reader reports it as an encoding error
-        ahead.take("bad.csv", 2)
-    assert ahead.take("later.csv", 3) is None  # another width than the header had: the caller reads it
-    assert ahead.take("unlisted.csv", 1) is None
-    ahead.close()
-
-
 def _eventually(condition) -> None:
     import time
 
@@ -262,45 +240,6 @@ def _eventually(condition) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.005)
-
-
-def test_prefetch_parses_a_second_large_file_only_when_allowed(tmp_path, monkeypatch):
-    from libyadata.validate import reading
-
-    monkeypatch.setattr(reading, "LARGE_FILE", 10)
-    files = []
-    for name in ("large1.csv", "small.csv", "large2.csv", "large3.csv", "small2.csv"):
-        path = tmp_path / name
-        path.write_text("a\n" + ("x\n" * (20 if name.startswith("large") else 1)), encoding="utf-8")
-        files.append((name, path))
-    ahead = reading.Prefetch(files)
-    done = lambda *names: all(isinstance(ahead._state.get(n), tuple) for n in names)  # noqa: E731
-    _eventually(lambda: done("small.csv", "small2.csv", "large1.csv"))  # small files first
-    assert "large2.csv" not in ahead._state  # waits for the checks to free the first large table
-    ahead.allow_another()
-    _eventually(lambda: done("large2.csv"))
-    assert "large3.csv" not in ahead._state
-    assert ahead.take("large3.csv", 1) is None  # the checks got there first: they parse it themselves
-    ahead._thread.join(10)
-    assert not ahead._thread.is_alive() and ahead._state["large3.csv"] == "taken"
-    assert ahead.take("small.csv", 1)[0].num_rows == 1
-    assert ahead.take("large1.csv", 1)[0].num_rows == 20
-    assert ahead.take("large2.csv", 1)[0].num_rows == 20
-    ahead.close()
-
-
-def test_closing_a_prefetch_that_waits_ends_its_thread(tmp_path, monkeypatch):
-    from libyadata.validate import reading
-
-    monkeypatch.setattr(reading, "LARGE_FILE", 10)
-    files = []
-    for name in ("large1.csv", "large2.csv"):
-        (tmp_path / name).write_text("a\n" + "x\n" * 20, encoding="utf-8")
-        files.append((name, tmp_path / name))
-    ahead = reading.Prefetch(files)
-    _eventually(lambda: isinstance(ahead._state.get("large1.csv"), tuple))
-    ahead.close()
-    assert not ahead._thread.is_alive() and "large2.csv" not in ahead._state
 
 
 def test_the_command_tunes_memory_only_where_the_user_has_not(monkeypatch):
@@ -317,104 +256,22 @@ def test_the_command_tunes_memory_only_where_the_user_has_not(monkeypatch):
 
 
 def test_a_file_that_cannot_be_read_for_its_hash_is_named(tmp_path, monkeypatch):
-    from libyadata.validate import safety
+    from libyadata.validate import reading
 
     pkg = copy_base(tmp_path)
-    real = safety.scan
+    real = reading.scan
 
-    def scan(path, algorithm, needle=b""):
+    def scan(path, algorithm="sha256"):
         if path.name == "motives.csv":
             raise OSError(13, "Permission denied", str(path))
-        return real(path, algorithm, needle)
+        return real(path, algorithm)
 
-    monkeypatch.setattr(safety, "scan", scan)
+    monkeypatch.setattr(reading, "scan", scan)
     report = validate_package(pkg)
     errors = [p for p in report.problems if p.type == "source-error"]
     assert [(p.message, p.file) for p in errors] == [("cannot read data/motives.csv: Permission denied",
                                                       "data/motives.csv")]
     assert report.exit_code == 2
-
-
-@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="no SCHED_IDLE on this system")
-def test_the_hashing_thread_runs_on_idle_cores_and_is_woken_to_finish(tmp_path, monkeypatch):
-    import threading
-
-    from libyadata.validate import package
-
-    seen: list[int] = []
-
-    def policy_of_thread() -> None:
-        package.scheduling(threading.get_native_id(), idle=True)
-        seen.append(os.sched_getscheduler(0))
-
-    t = threading.Thread(target=policy_of_thread)
-    t.start()
-    t.join()
-    assert seen == [os.SCHED_IDLE]
-
-    calls: list[tuple[int, int]] = []
-    monkeypatch.setattr(os, "sched_setscheduler", lambda tid, policy, param: calls.append((tid, policy)))
-    pkg = copy_base(tmp_path)
-    assert validate_package(pkg).valid
-    assert calls and calls[0][1] == os.SCHED_IDLE and calls[0][0] != threading.get_native_id()
-    # A refusal (no privilege to raise a thread again, or no such policy) changes nothing and is not an error.
-    monkeypatch.setattr(os, "sched_setscheduler", lambda *a: (_ for _ in ()).throw(PermissionError(1, "no")))
-    assert package.scheduling(threading.get_native_id(), idle=False) is False
-    assert validate_package(pkg).valid
-
-
-def test_waiting_for_the_hashes_wakes_the_hashing_thread(tmp_path, monkeypatch):
-    import threading
-
-    from libyadata.validate import package, safety
-    from libyadata.validate.report import Report
-
-    started, woken, calls = threading.Event(), threading.Event(), []
-
-    def scheduling(thread: int, idle: bool) -> bool:
-        calls.append(idle)
-        (started if idle else woken).set()
-        return True
-
-    def hash_slowly(*args, **kwargs) -> None:
-        assert woken.wait(10)  # finishes only once the waiting thread has asked for full speed
-
-    monkeypatch.setattr(package, "scheduling", scheduling)
-    monkeypatch.setattr(safety, "check_bytes_and_hash", hash_slowly)
-    (tmp_path / "a.txt").write_text("a", encoding="utf-8")
-    hashing = package._Hashing(Report(str(tmp_path)), [("a.txt", {}, 0)], {"a.txt": tmp_path / "a.txt"})
-    assert started.wait(10)
-    hashing.join()
-    assert calls == [True, False] and hashing.results["a.txt"].problems == []
-
-
-@pytest.mark.parametrize("seed", range(5))
-def test_a_split_lookup_gives_the_same_answers_and_equal_codes_for_equal_keys(seed, monkeypatch):
-    import random
-
-    import numpy as np
-    import pyarrow as pa
-
-    from libyadata.validate import keys
-
-    rng = random.Random(seed)
-    alphabet = ["a", "b", "é", "ß", "z", "0", "1", "-", "\u200b"]
-    words = ["".join(rng.choices(alphabet, k=rng.randint(0, 6))) for _ in range(300)]
-    parent = pa.array(rng.sample(words, 120))
-    key = pa.chunked_array([pa.array([rng.choice(words + [None]) for _ in range(n)], pa.string()) for n in (400, 0, 350)])
-    monkeypatch.setattr(keys, "WORKERS", 2)
-    monkeypatch.setattr(keys, "SPLIT_AT", 10**9)
-    parent_codes, codes, found = keys.lookup(parent, key)
-    monkeypatch.setattr(keys, "SPLIT_AT", 0)
-    split_parent_codes, split_codes, split_found = keys.lookup(parent, key)
-    values = key.to_pylist()
-    assert split_found.tolist() == found.tolist() == [v is not None and v in set(parent.to_pylist()) for v in values]
-    assert (split_codes == -1).tolist() == [v is None for v in values]
-    # Codes are equal exactly when the keys are.
-    pairs = {(v, int(c)) for v, c in zip(parent.to_pylist() + values, np.concatenate([split_parent_codes, split_codes]))
-             if v is not None}
-    assert len({v for v, _ in pairs}) == len(pairs) == len({c for _, c in pairs})
-    assert np.array_equal(split_codes >= 0, codes >= 0)
 
 
 def _key_problems(report):
@@ -458,25 +315,8 @@ def test_keys_checked_per_distinct_value_report_what_per_row_keys_report(tmp_pat
     assert ("unicode-error", n + 4, "actor_id") in found
 
 
-def test_the_key_set_of_a_repeating_column_is_its_normalised_values(monkeypatch):
-    import pyarrow as pa
-
-    from libyadata.validate import columns, keys
-    from libyadata.validate.structure import RawTable
-
-    monkeypatch.setattr(columns, "SAMPLE_ROWS", 4)
-    table = pa.table({"actor_id": pa.chunked_array([["russia"] * 4 + ["Russia", "Egypt\u200b"] * 3, [None, "egypt"]])})
-    raw = RawTable("data/actors.csv", models.Actor, table)
-    assert columns.column_cells(raw, "actor_id").codes is not None  # tested per distinct value
-    # Each distinct cell once, normalised (repeats do no harm in a lookup set).
-    assert sorted(keys.key_set(raw, ("actor_id",)).to_pylist()) == ["egypt", "egypt", "russia", "russia"]
-    codes = keys.key_codes(raw, "actor_id")
-    russia, egypt = codes[0], codes[5]
-    assert russia != egypt and codes.tolist() == [russia] * 5 + [egypt, russia, egypt, russia, egypt, -1, egypt]
-
-
 @pytest.mark.parametrize("descriptor", [True, False])
-def test_crlf_line_ends_are_reported_once_whether_or_not_the_hashing_pass_reads_the_file(tmp_path, descriptor):
+def test_crlf_line_ends_are_reported_once_with_or_without_a_usable_descriptor(tmp_path, descriptor):
     pkg = copy_base(tmp_path)
     path = pkg / "data" / "motives.csv"
     path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
@@ -487,83 +327,13 @@ def test_crlf_line_ends_are_reported_once_whether_or_not_the_hashing_pass_reads_
                       "only (convert the file with dos2unix or your editor)")]
 
 
-def _csv_with_a_multiline_cell_at(tmp_path: Path, name: str, rows: int, multiline_row: int | None,
-                                  ragged_row: int | None = None) -> Path:
-    lines = ["a,b,c"]
-    for i in range(rows):
-        if i == multiline_row:
-            # The cell in the middle row is long enough to hold the middle of the file.
-            lines.append(f'{i},"a cell\nover' + "\nmany lines, with commas" * (80 if i == rows // 2 else 1) + '",x')
-        elif i == ragged_row:
-            lines.append(f"{i},too,many,cells")
-        else:
-            lines.append(f"{i},plain,x")
-    path = tmp_path / name
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
-def test_a_file_without_a_line_end_near_its_middle_is_parsed_serially(tmp_path, monkeypatch):
-    from libyadata.validate import reading
-
-    path = tmp_path / "t.csv"
-    path.write_text("a,b\n1,x\n2," + "y" * 500 + "\n3,z\n", encoding="utf-8")
-    monkeypatch.setattr(reading, "SPLIT_FILE", 100)
-    monkeypatch.setattr(reading, "MAX_BLOCK_SIZE", 64)  # rows longer than this are refused anyway
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    assert reading._parse_halves(path, 2) is None
-    table, bad = reading.parse(path, 2, threads=True)
-    assert table.column(0).to_pylist() == ["1", "2", "3"] and bad == []
-
-
-@pytest.mark.parametrize("multiline_row, ragged_row, split", [
-    (None, None, True),  # the cut falls between records: two halves
-    (10, None, True),  # a multi-line cell far from the cut
-    (100, None, False),  # the cut falls inside the multi-line cell: one serial parse
-    (None, 150, False),  # a ragged row in the second half: one serial parse numbers it
-])
-def test_a_large_file_is_parsed_in_two_halves_only_when_the_cut_is_between_records(
-        tmp_path, monkeypatch, multiline_row, ragged_row, split):
-    from libyadata.validate import reading
-
-    path = _csv_with_a_multiline_cell_at(tmp_path, "t.csv", 200, multiline_row, ragged_row)
-    serial = reading.parse(path, 3, threads=False)
-    monkeypatch.setattr(reading, "SPLIT_FILE", 100)
-    monkeypatch.setattr(reading, "BLOCK_SIZE", 256)
-    halves = []
-    real = reading._parse_halves
-    monkeypatch.setattr(reading, "_parse_halves", lambda *a: halves.append(r := real(*a)) or r)
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    table, bad = reading.parse(path, 3, threads=True)
-    assert len(halves) == 1 and (halves[0] is not None) == split
-    assert table.to_pydict() == serial[0].to_pydict() and bad == serial[1]
-    if multiline_row == 100:  # the middle of the file is inside that cell
-        middle = path.stat().st_size // 2
-        text = path.read_bytes()
-        assert text.rfind(b'"', 0, middle) > text.rfind(b"\n100,", 0, middle) > 0 and b'"' in text[middle:]
-    if ragged_row is not None:
-        assert bad == [(ragged_row + 2, 4, f"{ragged_row},too,many,cells")]
-
-
-def test_the_command_pauses_the_garbage_collector_only_while_it_runs(monkeypatch):
-    import gc
-
-    from libyadata.commands import validate as command
-
-    seen = []
-    monkeypatch.setattr(command, "_run", lambda args: seen.append(gc.isenabled()) or 0)
-    assert gc.isenabled()
-    assert main(["validate", str(BASE)]) == 0
-    assert seen == [False] and gc.isenabled()
-
-
-def test_ids_already_in_their_comparable_form_are_not_copied():
+def test_ids_compare_in_their_normalised_form():
     import pyarrow as pa
 
     from libyadata.validate import keys
 
     lower = pa.chunked_array([["russia", None, "ev-1"], [], ["x2"]], pa.string())
-    assert keys.normalized(lower) is lower
+    assert keys.normalized(lower).to_pylist() == lower.to_pylist()
     mixed = pa.chunked_array([["russia"], ["Egypt", None]])
     assert keys._ascii_case(mixed) == "ascii" and keys.normalized(mixed).to_pylist() == ["russia", "egypt", None]
     # The buffers of a slice hold cells outside it: only the slice's bytes count.
@@ -571,3 +341,74 @@ def test_ids_already_in_their_comparable_form_are_not_copied():
     assert keys._ascii_case(sliced) == "lower" and keys.normalized(sliced).to_pylist() == ["abc"]
     assert keys._ascii_case(pa.array(["abc", "ﬁ"])) == "other"
     assert keys.normalized(pa.array(["abc\u200b", "ABC", "ﬁ"])).to_pylist() == ["abc", "abc", "fi"]
+
+
+@pytest.mark.parametrize("prefix, offset, line", [
+    (b"\r\x80", 1, 1),  # was an internal error (UnicodeDecodeError), exit 2
+    (b"\n\x80", 1, 2),  # the same
+    (b"\x80", 0, 1),  # was only a garbled header label
+])
+def test_an_encoding_fault_in_the_first_bytes_is_an_encoding_error_with_its_offset(tmp_path, prefix, offset, line):
+    pkg = copy_base(tmp_path)
+    path = pkg / "data" / "actors.csv"
+    path.write_bytes(prefix + path.read_bytes())
+    report = validate_package(pkg)
+    mine = [(p.type, p.message) for p in report.problems if p.file == "data/actors.csv"
+            and p.type not in ("byte-count", "hash-count", "line-ending")]
+    assert mine == [("encoding-error", f"invalid UTF-8 at byte {offset} (line {line}): the byte(s) 80 are an "
+                     "invalid start byte; save the file as UTF-8")]
+    assert report.exit_code == 1
+    # The tables that refer to actors say why their references were not checked.
+    assert any("-> actors not checked because actors could not be read" in n for n in report.notes)
+
+
+def test_an_encoding_fault_deep_in_a_file_is_found_by_the_byte_scan(tmp_path):
+    pkg = copy_base(tmp_path)
+    path = pkg / "data" / "events.csv"
+    data = path.read_bytes()
+    at = data.rindex(b"Moscow")
+    path.write_bytes(data[:at] + b"\xc3\x28" + data[at + 2:])  # a lead byte without its continuation
+    line = data[:at].count(b"\n") + 1
+    errors = [p for p in validate_package(pkg).problems if p.type == "encoding-error"]
+    assert [(p.file, p.message.split(":")[0]) for p in errors] == [("data/events.csv",
+                                                                    f"invalid UTF-8 at byte {at} (line {line})")]
+
+
+def test_a_missing_comma_is_one_error_and_the_keys_that_depend_on_the_row_are_not_checked(tmp_path):
+    pkg = copy_base(tmp_path)
+    path = pkg / "data" / "events.csv"
+    header, first, *rest = path.read_text(encoding="utf-8").split("\n")
+    assert first.startswith("haftar-visit-moscow,visit,")  # referred to by event_actors.csv
+    path.write_text("\n".join([header, first.replace(",visit,", ",visit ", 1), *rest]), encoding="utf-8")
+    report = validate_package(pkg)
+    found = [(p.type, p.file, p.row) for p in report.problems if p.type not in ("byte-count", "hash-count")]
+    assert found == [("missing-cell", "data/events.csv", 2)]
+    assert "is missing (often a comma left out)" in next(p.message for p in report.problems if p.type == "missing-cell")
+    assert sorted(n for n in report.notes if "not checked because" in n) == [
+        "data/claims.csv: foreign key event_id -> events: 1 reference(s) not found were not checked "
+        "because row(s) 2 of data/events.csv could not be read",
+        "data/event_actors.csv: foreign key event_id -> events: 2 reference(s) not found were not checked "
+        "because row(s) 2 of data/events.csv could not be read"]
+
+
+def test_an_impossible_date_is_said_as_a_sentence():
+    report = validate_package(CORPUS / "type-error-impossible-date" / "package")
+    assert {p.message for p in report.problems} == {"2017-02-30 is not a real date: February 2017 has 28 days"}
+
+
+@pytest.mark.parametrize("case, rule, cells", [
+    ("consistency-wikidata", models.check_wikidata, ("wikidata_id", "wikidata_ref")),
+    ("consistency-self-affiliation", models.check_affiliation, ("actor_id", "affiliation_id")),
+    ("consistency-likelihood", models.check_likelihood, ("likelihood_text", "likelihood_low", "likelihood_high")),
+])
+def test_cross_field_rules_say_what_the_models_say(case, rule, cells):
+    report = validate_package(CORPUS / case / "package")
+    [problem] = [p for p in report.problems if p.type == "consistency-error"]
+    path = CORPUS / case / "package" / problem.file
+    with open(path, encoding="utf-8", newline="") as f:
+        row = list(csv.DictReader(f))[problem.row - 2]
+    numeric = {"likelihood_low", "likelihood_high"}
+    values = [None if row[c] == "" else float(row[c]) if c in numeric else row[c] for c in cells]
+    with pytest.raises(ValueError) as exc:
+        rule(*values)
+    assert str(exc.value) == problem.message

@@ -7,7 +7,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from libyadata.cli import main
@@ -37,7 +37,13 @@ def mutations(draw):
     return rel, bytes(data)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+ACTORS = (BASE / "data" / "actors.csv").read_bytes()
+
+
+# Examples the search once found (each crashed or misreported before it was fixed).
+@example(("data/actors.csv", b"\r\x80" + ACTORS), "text")  # internal error UnicodeDecodeError, exit 2
+@example(("data/actors.csv", b"\n\x80" + ACTORS), "json")  # the same
+@example(("data/actors.csv", b"\x80" + ACTORS), "github")  # only a garbled header label, no encoding error
 @given(mutations(), st.sampled_from(["text", "json", "github"]))
 def test_mutated_package_never_crashes(mutation, fmt):
     rel, data = mutation

@@ -67,34 +67,14 @@ def test_per_distinct_paths_report_exactly_what_per_row_checks_report(generated,
     assert _problems(fast) == _problems(plain)
 
 
-def test_a_lookup_split_across_threads_reports_what_one_pass_reports(generated, monkeypatch):
-    from libyadata.validate import keys
+def test_field_checks_on_threads_report_exactly_what_one_thread_reports(generated, monkeypatch):
+    from libyadata.validate import run
 
     root, _ = generated
-    monkeypatch.setattr(keys, "SPLIT_AT", 10 * ROWS)
-    whole = validate_package(root)
-    monkeypatch.setattr(keys, "SPLIT_AT", 0)
-    monkeypatch.setattr(keys, "WORKERS", 2)
-    calls = []
-    real = keys._side
-    monkeypatch.setattr(keys, "_side", lambda col: calls.append(len(col)) or real(col))
-    split = validate_package(root)
-    assert calls  # the split path ran
-    assert any(p.type == "foreign-key" for p in whole.problems)
-    assert _problems(split) == _problems(whole)
-
-
-def test_primary_keys_checked_with_the_foreign_key_into_them_report_the_same(generated, monkeypatch):
-    from libyadata.validate import keys, package
-
-    root, _ = generated
-    calls = []
-    real = keys.ParentKeys.check
-    monkeypatch.setattr(keys.ParentKeys, "check", lambda self, report, codes=None:
-                        calls.append((self.field, codes is not None)) or real(self, report, codes))
-    joint = validate_package(root)
-    assert ("event_id", True) in calls  # the events' ids were hashed with the participants' references
-    monkeypatch.setattr(package, "DEFER_KEYS", False)
-    alone = validate_package(root)
-    assert any(p.type == "primary-key" and p.file == "data/events.csv" for p in alone.problems)
-    assert _problems(joint) == _problems(alone)
+    monkeypatch.setattr(run, "WORKERS", 2)
+    monkeypatch.setattr(run, "THREADED_ROWS", 0)
+    threaded = validate_package(root)
+    monkeypatch.setattr(run, "WORKERS", 1)
+    serial = validate_package(root)
+    assert threaded.error_count == serial.error_count > 0
+    assert _problems(threaded) == _problems(serial)

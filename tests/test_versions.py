@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 import libyadata
-from libyadata import meta
+from libyadata import meta, versions
 from libyadata.diff import version_key
 from libyadata.resources import repository_root
 
@@ -94,15 +94,32 @@ def test_every_place_agrees_on_the_version():
     assert version_problems(ROOT, libyadata.__version__) == []
 
 
-def test_descriptor_created_is_recorded_for_the_version():
-    assert libyadata.__version__ in meta.CREATED
+def test_descriptor_created_is_the_release_date_of_the_version():
+    # `created` comes from releases.json (written by `libyadata bump`), never from the clock
+    for path in ("datapackage/datapackage.json", "datapackage/parquet/datapackage.json"):
+        desc = json.loads((ROOT / path).read_text(encoding="utf-8"))
+        assert desc.get("created") == versions.created(libyadata.__version__), path
+    assert meta.package_metadata().get("created") == versions.created(libyadata.__version__)
 
 
-def test_changelog_has_an_entry_for_every_version():
+def test_changelog_has_an_entry_for_every_release_with_its_date():
     entries = changelog_entries((ROOT / "CHANGELOG.md").read_text(encoding="utf-8"))
-    for version, created in meta.CREATED.items():
+    released = versions.releases(ROOT)
+    assert released == versions.releases()  # the checkout's list is the one the package ships
+    for version, date in released.items():
         assert version in entries, f"CHANGELOG.md has no entry for {version}"
-        assert entries[version] == created[:10], f"CHANGELOG.md dates {version} {entries[version]}, meta {created}"
+        assert entries[version] == date, f"CHANGELOG.md dates {version} {entries[version]}, releases.json {date}"
+    assert [v for v, d in entries.items() if d is not None and v not in released] == []
+
+
+def test_releases_json_is_in_order_and_says_who_writes_it():
+    doc = json.loads((ROOT / "src" / "libyadata" / "releases.json").read_text(encoding="utf-8"))
+    assert "libyadata bump" in doc["$comment"]
+    listed = [r["version"] for r in doc["releases"]]
+    assert listed == sorted(listed, key=version_key) and len(set(listed)) == len(listed)
+    for r in doc["releases"]:
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", r["date"]) and (ROOT / "src" / "libyadata" / "registry" /
+                                                                   f"{r['version']}.sha256").is_file()
 
 
 @pytest.mark.skipif(ROOT is None or not (ROOT / ".git").exists() or shutil.which("git") is None,

@@ -6,7 +6,7 @@ quotation mark) followed by whitespace and a capital, digit or opening quote. A
 sentence is *cited* when any record's span overlaps it, and *excluded* when it lies
 wholly inside a span the ``exclusions`` table declares (navigation, title, headings).
 
->>> [text[s:e] for text in ["One. Two “three.” 4. Five"] for s, e in sentences(text)]
+>>> [text[s:e] for text in ["One. Two “three.”\\n4. Five"] for s, e in sentences(text)]  # a list item
 ['One.', 'Two “three.”', '4. Five']
 """
 

@@ -1,8 +1,16 @@
 """CSV in the project's one dialect: UTF-8 without BOM, LF line ends, one header row.
 
-Reading uses only the standard library so that ``load()`` stays light; writing is
-atomic (a temporary file in the same folder, then a rename), so a crash never
-leaves half a table behind.
+Two readers of that one dialect: ``read_rows`` with the standard library, so that
+``load()`` stays light, and ``read_arrow`` with pyarrow (every column as text, an empty
+cell null, quoted line feeds inside cells), for the typed tables and the validator.
+Writing is atomic (a temporary file in the same folder, then a rename), so a crash
+never leaves half a table behind.
+
+>>> header, rows = parse_rows(io.StringIO('id,note\\na,"two\\nlines"\\n'), "x.csv")
+>>> header, rows
+(['id', 'note'], [{'id': 'a', 'note': 'two\\nlines'}])
+>>> to_csv_bytes(header, rows)
+b'id,note\\na,"two\\nlines"\\n'
 """
 
 from __future__ import annotations
@@ -12,6 +20,10 @@ import io
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pyarrow as pa
 
 
 def read_rows(path: Path, rel: str | None = None) -> tuple[list[str], list[dict[str, str]]]:
@@ -37,6 +49,38 @@ def parse_rows(lines: Iterable[str], rel: str) -> tuple[list[str], list[dict[str
                             file=rel, row=number)
         rows.append(dict(zip(header, cells)))
     return header, rows
+
+
+def read_arrow(source: Any, names: Sequence[str] | None = None, on_invalid: Any = None,
+               block_size: int | None = None, columns: Sequence[str] | None = None) -> pa.Table:
+    """A CSV file (path or Arrow stream) read by pyarrow in the package's dialect, every column as text.
+
+    ``names`` replaces the header row (which is then skipped) so that any header can be
+    read; else ``columns`` picks columns by their labels. ``on_invalid`` is pyarrow's
+    invalid-row handler (None: a ragged row is an error). The read is serial: on 271 MB,
+    Arrow's threaded reader took 0.25 s more CPU than a serial read to finish 0.06 s sooner.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    read = {"use_threads": False, "encoding": "utf8"}
+    if names is not None:
+        read.update(column_names=list(names), skip_rows=1)
+    if block_size is not None:
+        read["block_size"] = block_size
+    convert: dict[str, Any] = {"null_values": [""], "strings_can_be_null": True, "quoted_strings_can_be_null": True}
+    typed = names if names is not None else columns
+    if typed is not None:
+        convert["column_types"] = {n: pa.string() for n in typed}
+    if columns is not None:
+        convert["include_columns"] = list(columns)
+    return pacsv.read_csv(
+        source,
+        read_options=pacsv.ReadOptions(**read),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False,
+                                         invalid_row_handler=on_invalid),
+        convert_options=pacsv.ConvertOptions(**convert),
+    )
 
 
 def to_csv_bytes(header: Sequence[str], rows: Iterable[dict[str, str]]) -> bytes:

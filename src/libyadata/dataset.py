@@ -8,13 +8,26 @@ its Pydantic model; it imports nothing heavier than pydantic.
 'Khalifa Haftar'
 >>> "haftar-visit-russia-2017-08" in {e.event_id for e in data.events_of("khalifa-haftar")}
 True
+
+It behaves like a mapping of table names to tables, and finds actors by name or alias:
+
+>>> len(data) == len(models.TABLES) and data["events"] is data.events
+True
+>>> data.actor("haftar").actor_id     # case, diacritics and apostrophes do not matter
+'khalifa-haftar'
+>>> data.actor("Hafter")
+Traceback (most recent call last):
+...
+libyadata.dataset.NotFound: no actor with id, name or alias 'Hafter'; did you mean: Haftar (khalifa-haftar)?
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import unicodedata
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -29,9 +42,50 @@ from .models import (Actor, Claim, Event, EventActor, Exclusion, Mention, Motive
 from .resources import DESCRIPTOR, datapackage_dir, repository_root
 
 
-@dataclass(frozen=True)
+class NotFound(KeyError):
+    """No record with that key (or name); the message suggests close matches.
+
+    A ``KeyError``, so ``except KeyError`` keeps working; its message is printed as is.
+    """
+
+    def __init__(self, message: str, candidates: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.message, self.candidates = message, candidates
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def fold(name: str) -> str:
+    """A name's comparable form: case, diacritics, apostrophe and dash styles folded.
+
+    >>> fold("Ḥafṭar’s") == fold("haftar's")
+    True
+    """
+    decomposed = unicodedata.normalize("NFKD", name)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    for a, b in (("’", "'"), ("‘", "'"), ("ʼ", "'"), ("‐", "-"), ("–", "-"), ("—", "-")):
+        plain = plain.replace(a, b)
+    return " ".join(plain.casefold().split())
+
+
+def _missing(what: str, key: str, choices: dict[str, str]) -> NotFound:
+    """A NotFound for ``key`` with up to 5 close matches among ``choices`` (folded form -> label)."""
+    import difflib
+
+    close = difflib.get_close_matches(fold(key), list(choices), n=5, cutoff=0.6)
+    labels = tuple(dict.fromkeys(choices[c] for c in close))
+    hint = f"; did you mean: {', '.join(labels)}?" if labels else ""
+    return NotFound(f"no {what} {key!r}{hint}", labels)
+
+
+@dataclass(frozen=True, repr=False)
 class Dataset:
-    """The whole dataset. Tables are tuples of frozen records, in file order."""
+    """The whole dataset. Tables are tuples of frozen records, in file order.
+
+    A read-only mapping of table name to table: ``len(data)`` tables, ``for name in
+    data``, ``data["events"]``, ``data.items()``.
+    """
 
     sources: tuple[Source, ...]
     actors: tuple[Actor, ...]
@@ -48,8 +102,50 @@ class Dataset:
     def table(self, name: str) -> tuple[Record, ...]:
         """A table by name, e.g. ``data.table("events")``."""
         if name not in models.TABLES:
-            raise KeyError(f"no table {name!r}; tables: {', '.join(models.TABLES)}")
+            miss = _missing("table", name, {t: t for t in models.TABLES})
+            raise NotFound(f"{miss.message} (tables: {', '.join(models.TABLES)})", miss.candidates)
         return getattr(self, name)
+
+    def __getitem__(self, name: str) -> tuple[Record, ...]:
+        return self.table(name)
+
+    def __len__(self) -> int:
+        return len(models.TABLES)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(models.TABLES)
+
+    def __contains__(self, name: object) -> bool:
+        return name in models.TABLES
+
+    def keys(self) -> list[str]:
+        return list(models.TABLES)
+
+    def values(self) -> list[tuple[Record, ...]]:
+        return [self.table(n) for n in models.TABLES]
+
+    def items(self) -> list[tuple[str, tuple[Record, ...]]]:
+        return [(n, self.table(n)) for n in models.TABLES]
+
+    @property
+    def version(self) -> str:
+        from ._version import __version__
+
+        return __version__
+
+    def __repr__(self) -> str:
+        tables = ", ".join(f"{name}={n}" for name, n in self.counts().items())
+        return f"<libyadata.Dataset {self.version}: {tables}>"
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        rows = "".join(
+            f"<tr><td><code>{escape(name)}</code></td><td>{escape(models.TABLES[name].table_title)}</td>"
+            f"<td style='text-align:right'>{n}</td></tr>" for name, n in self.counts().items())
+        return (f"<div><strong>libyadata {escape(self.version)}</strong> "
+                f"<small>({escape(str(self.path))})</small><table><thead><tr><th>table</th><th>what</th>"
+                f"<th>rows</th></tr></thead><tbody>{rows}</tbody></table></div>")
 
     def counts(self) -> dict[str, int]:
         """Row count of every table."""
@@ -64,13 +160,39 @@ class Dataset:
         try:
             return self._by_id[table][key]
         except KeyError:
-            raise KeyError(f"no {table[:-1]} with id {key!r}") from None
+            raise _missing(f"{table[:-1]} with id", key, {fold(k): k for k in self._by_id[table]}) from None
+
+    @cached_property
+    def _actor_names(self) -> dict[str, tuple[Actor, ...]]:
+        """Folded id, name and every alias -> the actors called so."""
+        names: dict[str, dict[str, Actor]] = defaultdict(dict)
+        for a in self.actors:
+            for n in (a.actor_id, a.name, *a.aliases):
+                names[fold(n)][a.actor_id] = a
+        return {k: tuple(v.values()) for k, v in names.items()}
 
     def source(self, source_id: str) -> Source:
         return self._get("sources", source_id)  # type: ignore[return-value]
 
-    def actor(self, actor_id: str) -> Actor:
-        return self._get("actors", actor_id)  # type: ignore[return-value]
+    def actor(self, name: str) -> Actor:
+        """An actor by id, name or alias, ignoring case and diacritics: ``data.actor("Haftar")``.
+
+        Raises :class:`NotFound` (a ``KeyError``) with the closest names on a miss, or
+        with every actor called so when a name is ambiguous.
+        """
+        if name in self._by_id["actors"]:
+            return self._by_id["actors"][name]  # type: ignore[return-value]
+        found = self._actor_names.get(fold(name), ())
+        if len(found) == 1:
+            return found[0]
+        if found:
+            labels = tuple(f"{a.name} ({a.actor_id})" for a in found)
+            raise NotFound(f"several actors are called {name!r}: {', '.join(labels)}; use an id", labels)
+        choices = {}
+        for a in self.actors:
+            for n in (a.actor_id, a.name, *a.aliases):
+                choices.setdefault(fold(n), f"{n} ({a.actor_id})" if n != a.actor_id else n)
+        raise _missing("actor with id, name or alias", name, choices)
 
     def event(self, event_id: str) -> Event:
         return self._get("events", event_id)  # type: ignore[return-value]
@@ -90,18 +212,20 @@ class Dataset:
         return tuple((self.actor(ea.actor_id), ea.role) for ea in self._participation[0].get(event_id, []))
 
     def events_of(self, actor_id: str) -> tuple[Event, ...]:
-        """Every event the actor takes part in, in date order (undated last)."""
-        self.actor(actor_id)
+        """Every event the actor (id, name or alias) takes part in, in date order (undated last)."""
+        actor_id = self.actor(actor_id).actor_id
         ids = dict.fromkeys(ea.event_id for ea in self._participation[1].get(actor_id, []))
         events = [self.event(i) for i in ids]
         return tuple(sorted(events, key=lambda e: (e.date_start is None, e.date_start or dt.date.min)))
 
     def motives_of(self, actor_id: str) -> tuple[Motive, ...]:
         """The actor's motives, by rank."""
+        actor_id = self.actor(actor_id).actor_id
         return tuple(sorted((m for m in self.motives if m.holder_id == actor_id), key=lambda m: m.rank))
 
     def projections_of(self, actor_id: str) -> tuple[Projection, ...]:
         """Projections whose subject is the actor (whoever holds them)."""
+        actor_id = self.actor(actor_id).actor_id
         return tuple(p for p in self.projections if p.actor_id == actor_id)
 
     def assertions(self, **where: str) -> tuple[Record, ...]:
@@ -124,6 +248,7 @@ class Dataset:
 
     def relationships_of(self, actor_id: str) -> tuple[Relationship, ...]:
         """Relationships in which the actor is subject or object."""
+        actor_id = self.actor(actor_id).actor_id
         return tuple(r for r in self.relationships if actor_id in (r.subject_id, r.object_id))
 
     def source_text(self, source_id: str | None = None) -> str:
@@ -138,10 +263,7 @@ def read_table(model: type[Record], package_dir: Path, verified_sha256: str | No
     only converted, not validated, if and only if the file's bytes have that hash.
     """
     rel = f"data/{model.table}.csv"
-    path = package_dir / rel
-    if not path.is_file():
-        raise DataError("file is missing", file=rel)
-    data = path.read_bytes()
+    data = _read(package_dir, rel)
     if verified_sha256 is not None:
         from .hashing import digest
 
@@ -166,15 +288,27 @@ def read_table(model: type[Record], package_dir: Path, verified_sha256: str | No
     return tuple(records)
 
 
+def _read(package_dir: Path, rel: str) -> bytes:
+    """A package file's bytes, by the path rules of :mod:`libyadata.paths` (no link anywhere on the
+    path, regular files only)."""
+    from . import paths
+
+    try:
+        return paths.read_bytes(package_dir, rel)
+    except paths.UnsafePath as exc:
+        message = str(exc)
+        raise DataError("file is missing" if message.endswith("does not exist") else message, file=rel) from None
+
+
 def _recorded_hashes(package_dir: Path) -> dict[str, str]:
     """sha256 of each table as the descriptor records it (empty if it cannot be read)."""
     import json
 
     try:
-        descriptor = json.loads((package_dir / DESCRIPTOR).read_text(encoding="utf-8"))
+        descriptor = json.loads(_read(package_dir, DESCRIPTOR).decode("utf-8"))
         return {r["name"]: r["hash"] for r in descriptor["resources"]
                 if r.get("name") in models.TABLES and str(r.get("hash", "")).startswith("sha256:")}
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, DataError):
         return {}
 
 
@@ -187,7 +321,10 @@ def _trusted_hashes(package_dir: Path, shipped: bool, validate: bool | None) -> 
 def load(path: str | Path | None = None, *, validate: bool | None = None) -> Dataset:
     """Load the dataset as typed, immutable records.
 
-    ``path`` is a data package directory; by default the one shipped with libyadata.
+    ``path`` is a data package directory; by default the one shipped with libyadata (the
+    installed copy), wherever the code runs: unlike the ``libyadata`` command line, which
+    works on the ``datapackage/`` of the current folder when there is one
+    (:func:`libyadata.resources.find_package`), the library never looks at the current folder.
 
     Every row is validated by its model, with one exception that keeps ``load()``
     cheap: the package shipped inside an installed wheel was validated by the test suite
@@ -221,7 +358,7 @@ def source_text(source_id: str | None = None, *, path: str | Path | None = None)
     src = sources[source_id]
     from .hashing import digest  # only here and for verified tables: most imports of libyadata never hash
 
-    data = (package_dir / src.text_path).read_bytes()
+    data = _read(package_dir, src.text_path)
     if digest(data) != src.sha256:
         raise DataError("the stored text does not match its sha256 in sources.csv", file=src.text_path)
     return data.decode("utf-8")

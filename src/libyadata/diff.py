@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import LibyadataError
+from .validate.report import inert
 # Re-exported: reading the sides is part of the diff's public API.
 from .snapshots import (DESCRIPTOR, PACKAGE_PREFIX, SUMS, Package, Table, canonical,  # noqa: F401
                         default_repo, key_text, open_side, read_package, read_revision,
@@ -308,7 +309,9 @@ def compare_resources(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
             if o.get(key) == n.get(key):
                 continue
             if key == "hash" and not o.get("schema") and not n.get("schema"):
-                out.append(Change("patch", "content_changed", f"resource `{name}`: content changed", name))
+                # A stored source text is the evidence every record cites: changing it is not a correction.
+                out.append(Change("major", "source_text_changed", f"resource `{name}`: the stored text changed "
+                                  "(every quote and offset refers to it)", name))
             elif key not in DISTRIBUTION:
                 out.append(Change("patch", "resource_metadata", f"resource `{name}`: {key} changed", name))
         os_, ns = o.get("schema") or {}, n.get("schema") or {}
@@ -409,6 +412,8 @@ def compare(old: Package, new: Package,
                                   f"{', …' if len(td.removed) > 5 else ''})", name))
         if td.changed:
             changes.append(Change("patch", "records_changed", f"{_count(td.changed)} corrected", name))
+        if name == SOURCES_TABLE:
+            changes += _source_changes(td, n)
         for key, _fields in td.changed:
             if not same_meaning(o.rows[key], n.rows[key], td.primary_key):
                 changes.append(Change("major", "id_repurposed",
@@ -425,6 +430,24 @@ def compare(old: Package, new: Package,
                                           f"{commit[:12]} and comes back with another meaning "
                                           "(ids are never reused: give it a new id)", name))
     return Diff(old, new, changes, tables)
+
+
+#: The table of sources, and the fields of a row that pin its stored text.
+SOURCES_TABLE = "sources"
+SOURCE_PINS = ("text_path", "sha256", "char_count")
+
+
+def _source_changes(td: TableDiff, new: Table) -> list[Change]:
+    """A new source is its own kind of change (minor: a new resource); a changed text is major."""
+    out = [Change("minor", "source_added", f"new source {_show(key_text(k))}: a new stored text", SOURCES_TABLE)
+           for k in td.added]
+    for key, fields in td.changed:
+        pinned = [f for f in SOURCE_PINS if f in fields]
+        if pinned:
+            out.append(Change("major", "source_text_changed", f"source {_show(key_text(key))}: "
+                              f"{', '.join(pinned)} changed: the stored text every quote refers to is not the "
+                              "same text any more", SOURCES_TABLE))
+    return out
 
 
 def _count(items: list[Any]) -> str:
@@ -475,20 +498,21 @@ def render_text(d: Diff) -> str:
              _version_line(d)]
     general = [c for c in d.changes if c.table is None]
     if general:
-        lines += ["", "package:"] + [f"  [{c.bump}] {c.message}" for c in general]
+        lines += ["", "package:"] + [f"  [{c.bump}] {inert(c.message)}" for c in general]
     for name in _table_order(d):
         td = d.tables.get(name)
         table_changes = [c for c in d.changes if c.table == name]
         if not table_changes:
             continue
-        lines += ["", f"{name}:"] + [f"  [{c.bump}] {c.message}" for c in table_changes]
+        lines += ["", f"{inert(name)}:"] + [f"  [{c.bump}] {inert(c.message)}" for c in table_changes]
         if td is None:
             continue
-        lines += [f"  + {key_text(k)}" for k in td.added]
-        lines += [f"  - {key_text(k)}" for k in td.removed]
+        lines += [f"  + {inert(key_text(k))}" for k in td.added]
+        lines += [f"  - {inert(key_text(k))}" for k in td.removed]
         for key, fields in td.changed:
-            lines.append(f"  ~ {key_text(key)}")
-            lines += [f"      {f}: {_clip(repr(o))} -> {_clip(repr(n))}" for f, (o, n) in fields.items()]
+            lines.append(f"  ~ {inert(key_text(key))}")
+            lines += [f"      {inert(f)}: {inert(_clip(repr(o)))} -> {inert(_clip(repr(n)))}"
+                      for f, (o, n) in fields.items()]
     if len(lines) == 2:
         lines += ["", "no changes"]
     return "\n".join(lines) + "\n"
@@ -500,9 +524,17 @@ def _table_order(d: Diff) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _code(value: str, in_table: bool = False) -> str:
-    """Inline Markdown code that survives backticks (and, in a table cell, pipes) in the value."""
-    value = _clip(value)
+def _code(value: str, in_table: bool = False, limit: int = 120) -> str:
+    """Inline Markdown code that survives backticks (and, in a table cell, pipes) in the value.
+
+    Everything a contribution controls (names, keys, cells, messages quoting them) goes
+    through here: inside a code span Markdown makes no link, image, HTML or mention, and
+    control characters and line breaks are shown escaped.
+
+    >>> _code("[x](https://evil.example) <img src=x> @user")
+    '`[x](https://evil.example) <img src=x> @user`'
+    """
+    value = inert(_clip(value, limit))
     if in_table:  # GitHub ends a table cell at a bare pipe even inside a code span
         value = value.replace("|", "\\|")
     if not value:
@@ -529,20 +561,20 @@ def render_markdown(d: Diff) -> str:
             td = d.tables.get(name)
             schema_n = sum(1 for c in d.changes if c.table == name and not c.kind.startswith(("records_", "id_")))
             counts = (len(td.added), len(td.removed), len(td.changed)) if td else ("–", "–", "–")
-            out.append(f"| `{name}` | {counts[0]} | {counts[1]} | {counts[2]} | {schema_n} |")
+            out.append(f"| {_code(name, True)} | {counts[0]} | {counts[1]} | {counts[2]} | {schema_n} |")
         out.append("")
     if not d.changes:
         out.append("No changes.")
         return "\n".join(out) + "\n"
     out += ["#### Why", ""]
     for c in sorted(d.changes, key=lambda c: -BUMPS.index(c.bump)):
-        where = f"`{c.table}`: " if c.table else ""
-        out.append(f"- **{c.bump}**: {where}{c.message}")
+        where = f"{_code(c.table)}: " if c.table else ""
+        out.append(f"- **{c.bump}**: {where}{_code(c.message, limit=400)}")
     for name in names:
         td = d.tables.get(name)
         if td is None or td.empty:
             continue
-        out += ["", f"#### `{name}`", ""]
+        out += ["", f"#### {_code(name)}", ""]
         for label, keys in (("Added", td.added), ("Removed", td.removed)):
             if keys:
                 out.append(f"{label}: " + ", ".join(_code(key_text(k)) for k in keys[:MARKDOWN_ROWS])
@@ -552,7 +584,8 @@ def render_markdown(d: Diff) -> str:
             out += ["| record | field | old | new |", "|---|---|---|---|"]
             cells = [(key, f, o, n) for key, fields in td.changed for f, (o, n) in fields.items()]
             for key, f, o, n in cells[:MARKDOWN_ROWS]:
-                out.append(f"| {_code(key_text(key), True)} | `{f}` | {_code(o, True)} | {_code(n, True)} |")
+                out.append(f"| {_code(key_text(key), True)} | {_code(f, True)} | {_code(o, True)} | "
+                           f"{_code(n, True)} |")
             if len(cells) > MARKDOWN_ROWS:
                 out += ["", _more(len(cells) - MARKDOWN_ROWS, "changed fields").strip()]
     return "\n".join(out) + "\n"

@@ -155,7 +155,7 @@ def data_dictionary() -> str:
     out = [
         "# Data dictionary",
         "",
-        "<!-- Generated from src/libyadata/models.py and vocab.py by `libyadata docs`; do not edit. -->",
+        "<!-- Generated from src/libyadata/models.py and vocab.py by `libyadata generate`; do not edit. -->",
         "",
         "Every table of the libyadata data package, every field with its type, constraints and "
         "meaning, and every controlled vocabulary with the meaning of each value. It is generated "

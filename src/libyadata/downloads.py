@@ -28,6 +28,7 @@ import logging
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from ._version import __version__
 from .errors import LibyadataError
@@ -39,7 +40,7 @@ ENV_BASE_URL = "LIBYADATA_BASE_URL"
 ENV_CACHE = "LIBYADATA_CACHE"
 #: Transient failures (connection, timeout, HTTP error, hash mismatch) are retried this many times.
 DEFAULT_RETRIES = 2
-#: Seconds to wait for the server to connect or send the next bytes.
+#: Seconds one file may take, from the first connection to the last byte, over every attempt.
 DEFAULT_TIMEOUT = 30.0
 
 
@@ -82,8 +83,14 @@ def default_files(version: str | None = None) -> list[str]:
 
 def download(version: str | None = None, dest: str | Path | None = None, *,
              base_url: str | None = None, files: Iterable[str] | None = None,
-             retries: int = DEFAULT_RETRIES, timeout: float = DEFAULT_TIMEOUT) -> Path:
+             retries: int = DEFAULT_RETRIES, timeout: float = DEFAULT_TIMEOUT,
+             max_bytes: int | None = None) -> Path:
     """Fetch and verify the Parquet files of ``version`` (default: this one); return their folder.
+
+    ``timeout`` is the whole time one file may take (every attempt included), not a wait per
+    read. ``max_bytes`` caps each file (default: its size in the registry, else
+    :data:`DEFAULT_MAX_BYTES`). A body sent with a Content-Encoding is refused. Whatever ends a
+    download early (timeout, error, Ctrl-C, SIGTERM) removes its partial file.
 
     ``dest`` defaults to the per-version cache folder. ``files`` picks release files by
     name (e.g. ``["events.parquet"]`` or the source text); by default the Parquet files
@@ -109,6 +116,7 @@ def download(version: str | None = None, dest: str | Path | None = None, *,
         raise LibyadataError(f"retries must be 0 or more, got {retries}")
     folder = Path(dest).expanduser() if dest is not None else cache_dir(version)
     base = base_url_for(version, base_url)
+    caps = size_caps(version)
 
     for name in names:
         if not NAME_PATTERN.match(name):  # the registry is ours, but a name becomes a path
@@ -119,25 +127,156 @@ def download(version: str | None = None, dest: str | Path | None = None, *,
                 continue
             # Not what the registry says (corrupted, truncated, another version): never keep it.
             target.unlink()
-        _fetch(name, hashes[name], folder, base, retries, timeout)
+        cap = max_bytes if max_bytes is not None else caps.get(name, DEFAULT_MAX_BYTES)
+        _fetch(name, hashes[name], folder, base, retries, timeout, cap)
         if sha256(target) != hashes[name]:  # pooch checked it; this keeps the promise if pooch ever does not
             target.unlink()
             raise DownloadError(name, base + name, "the file changed after it was verified")
     return folder
 
 
-def _fetch(name: str, digest: str, folder: Path, base: str, retries: int, timeout: float) -> None:
+class _Stop(Exception):
+    """A failure no retry can mend (deadline passed, body too large or encoded): pooch re-raises it at
+    once, and its temporary file is removed on the way out."""
+
+
+def size_caps(version: str) -> dict[str, int]:
+    """The largest number of bytes accepted per release file of ``version``.
+
+    From the registry's sizes (``registry/<version>.bytes``, lines ``SIZE  NAME``) when the
+    installation ships them, with room for nothing more: a file of another size fails its hash
+    anyway. Version 1.0.0 was released without sizes (its registry is never rewritten): its files
+    are capped at :data:`DEFAULT_MAX_BYTES` each.
+    """
+    from importlib.resources import files as resource_files
+
+    entry = resource_files("libyadata").joinpath("registry", f"{check_version(version)}.bytes")
+    caps: dict[str, int] = {}
+    if entry.is_file():
+        for line in entry.read_text(encoding="utf-8").splitlines():
+            size, _, name = line.strip().partition("  ")
+            if size.isdigit() and name:
+                caps[name] = int(size)
+    return caps
+
+
+#: Cap per file when the registry has no sizes (1.0.0's largest file is ~30 KB; the data will grow).
+DEFAULT_MAX_BYTES = 256 * 2**20
+#: Bytes read per step: each read returns what has arrived, at most this much.
+CHUNK = 64 * 2**10
+
+
+def _downloader(deadline: float, timeout: float, cap: int):  # type: ignore[no-untyped-def]
+    """A pooch downloader that streams the body within a total ``deadline`` (time.monotonic), at most
+    ``cap`` bytes, and refuses a Content-Encoding other than identity (no decompression bomb)."""
+    import time
+
+    import requests
+
+    def fetch(url: str, output_file: str, _pooch: object) -> None:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise _Stop(f"timed out: no complete file within {timeout:g} s")
+        wait = min(timeout, remaining)
+        with requests.get(url, stream=True, timeout=(wait, wait), allow_redirects=True,
+                          headers={"Accept-Encoding": "identity"}) as response:
+            response.raise_for_status()
+            encoding = response.headers.get("Content-Encoding", "").strip().lower()
+            if encoding not in ("", "identity"):
+                raise _Stop(f"the server sent a {encoding[:40]!r}-encoded body; only the file's own bytes are "
+                            "accepted (Accept-Encoding: identity)")
+            length = response.headers.get("Content-Length", "")
+            if length.isdigit() and int(length) > cap:
+                raise _Stop(f"the server announces {int(length)} bytes, more than the {cap} accepted")
+            raw = response.raw
+            size = 0
+            with open(output_file, "wb") as out:
+                while True:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        raise _Stop(f"timed out: no complete file within {timeout:g} s")
+                    _read_timeout(raw, min(timeout, left))
+                    chunk = _read(raw)
+                    if not chunk:
+                        break
+                    size += len(chunk)
+                    if size > cap:
+                        raise _Stop(f"more than the {cap} bytes accepted for this file")
+                    out.write(chunk)
+            if length.isdigit() and size != int(length):
+                raise requests.exceptions.ConnectionError(f"connection closed after {size} of {length} bytes")
+
+    return fetch
+
+
+def _read(raw: Any) -> bytes:
+    """What has arrived, at most CHUNK bytes (read1: one receive, not a full chunk, so a trickle cannot
+    stretch one read); urllib3's errors as the requests errors pooch retries on."""
+    import socket
+
+    import requests
+    import urllib3
+
+    try:
+        return raw.read1(CHUNK, decode_content=False) if hasattr(raw, "read1") else raw.read(CHUNK)
+    except (urllib3.exceptions.ReadTimeoutError, socket.timeout, TimeoutError) as exc:
+        raise requests.exceptions.ReadTimeout(f"timed out: {exc}") from None
+    except (urllib3.exceptions.HTTPError, OSError) as exc:
+        raise requests.exceptions.ConnectionError(str(exc)) from None
+
+
+def _read_timeout(raw: object, seconds: float) -> None:
+    """Let the next read wait at most ``seconds`` (best effort: the socket behind urllib3's response)."""
+    sock = getattr(getattr(raw, "_connection", None), "sock", None)
+    if sock is None:
+        fp = getattr(getattr(getattr(raw, "_fp", None), "fp", None), "raw", None)
+        sock = getattr(fp, "_sock", None)
+    if sock is not None:
+        try:
+            sock.settimeout(max(seconds, 0.001))
+        except OSError:  # pragma: no cover - closed under us
+            pass
+
+
+@contextlib.contextmanager
+def _interruptible() -> Iterator[None]:
+    """SIGTERM ends a download like Ctrl-C (KeyboardInterrupt), so that its partial file is removed."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGTERM"):
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _fetch(name: str, digest: str, folder: Path, base: str, retries: int, timeout: float,
+           cap: int = DEFAULT_MAX_BYTES) -> None:
+    import time
+
     import pooch
     import requests
 
     url = base + name
     fetcher = pooch.create(path=folder, base_url=base, registry={name: f"sha256:{digest}"},
                            retry_if_failed=retries)
-    downloader = pooch.HTTPDownloader(timeout=timeout, progressbar=False)
+    # One deadline for the file, over every attempt: a server that trickles a byte a second
+    # cannot keep a download alive past it.
+    downloader = _downloader(time.monotonic() + timeout, timeout, cap)
     attempts = f"{retries + 1} attempt{'s' if retries else ''}"
     try:
-        with _quiet(pooch.get_logger()):
+        with _quiet(pooch.get_logger()), _interruptible():
             fetcher.fetch(name, downloader=downloader)
+    except _Stop as exc:
+        raise DownloadError(name, url, f"{exc}; nothing was kept") from None
     except requests.exceptions.HTTPError as exc:
         status = exc.response.status_code if exc.response is not None else "error"
         raise DownloadError(name, url, f"HTTP {status} after {attempts}") from None

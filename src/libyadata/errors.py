@@ -24,6 +24,13 @@ class DataError(LibyadataError):
         super().__init__(f"{where}: {message}" if where else message)
 
 
+class UnknownTable(LibyadataError, KeyError):
+    """A table name the models do not have (a KeyError too, as for a mapping)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
 class MissingDependency(LibyadataError):
     """An optional extra is needed for this feature."""
 

@@ -42,13 +42,21 @@ def suffix_at(text: str, end: int) -> str | None:
     return text[end:end + CONTEXT_CHARS] or None
 
 
-def occurrences(text: str, quote: str) -> list[int]:
-    """Every offset where ``quote`` starts in ``text`` (overlaps included)."""
+def occurrences(text: str, quote: str, limit: int | None = None) -> list[int]:
+    """Every offset where ``quote`` starts in ``text`` (overlaps included); the first ``limit`` only if given.
+
+    >>> occurrences("aaaa", "aa"), occurrences("aaaa", "aa", limit=1)
+    ([0, 1, 2], [0])
+    """
     found, i = [], text.find(quote)
-    while i != -1 and quote:
+    while i != -1 and quote and (limit is None or len(found) < limit):
         found.append(i)
         i = text.find(quote, i + 1)
     return found
+
+
+#: Offsets suggested in a "did you mean" hint.
+HINTS = 3
 
 
 def anchor(text: str, quote: str, occurrence: int = 0, after: int = 0) -> Span:
@@ -72,30 +80,53 @@ def span_problems(
     char_end: int,
     quote_prefix: str | None,
     quote_suffix: str | None,
+    where: list[int] | None = None,
+    hint: bool = True,
 ) -> list[str]:
-    """Everything wrong with one evidence span, as messages (empty when it is exact)."""
+    """Everything wrong with one evidence span, as messages (empty when it is exact).
+
+    ``where``: the quote's first offsets in the text, when the caller has them (a search it
+    shares between spans); by default they are searched for here. ``hint=False``: no search,
+    and no "did you mean" (the caller's search budget is spent).
+    """
     problems: list[str] = []
     if not quote:
         return ["quote is empty: cite the words that support the record"]
     if char_end > len(text) or char_start < 0 or text[char_start:char_end] != quote:
-        there = text[char_start:char_end] if 0 <= char_start < len(text) else ""
-        where = occurrences(text, quote)
-        if where:
-            hint = ", ".join(f"char_start={s}, char_end={s + len(quote)}" for s in where[:3])
-            hint = f"; did you mean {hint}?"
+        # Quoted in the message cut short: a span of a million code points is not copied per faulty row.
+        there = text[char_start:min(char_end, char_start + SHOWN)] if 0 <= char_start < len(text) else ""
+        if where is None and hint:
+            where = occurrences(text, quote, HINTS)
+        if not hint:
+            suggestion = "; not searched for elsewhere in the text (too many faulty spans in this run)"
+        elif where:
+            suggestion = "; did you mean " + ", ".join(f"char_start={s}, char_end={s + len(quote)}"
+                                                       for s in where[:HINTS]) + "?"
         else:
-            hint = "; the quote occurs nowhere in the source text (check curly quotes, apostrophes and spaces)"
+            suggestion = "; the quote occurs nowhere in the source text (check curly quotes, apostrophes and spaces)"
         problems.append(
-            f"quote {quote!r} is not at char_start={char_start}, char_end={char_end} "
-            f"(the text there is {there!r}){hint}"
+            f"quote {_shown(quote)} is not at char_start={char_start}, char_end={char_end} "
+            f"(the text there is {_shown(there)}){suggestion}"
         )
         return problems
     want_prefix, want_suffix = prefix_at(text, char_start), suffix_at(text, char_end)
     if quote_prefix != want_prefix:
-        problems.append(f"quote_prefix {quote_prefix!r} does not match the text before the quote: expected {want_prefix!r}")
+        problems.append(f"quote_prefix {_shown(quote_prefix)} does not match the text before the quote: "
+                        f"expected {want_prefix!r}")
     if quote_suffix != want_suffix:
-        problems.append(f"quote_suffix {quote_suffix!r} does not match the text after the quote: expected {want_suffix!r}")
+        problems.append(f"quote_suffix {_shown(quote_suffix)} does not match the text after the quote: "
+                        f"expected {want_suffix!r}")
     return problems
+
+
+#: Code points of a quote or text quoted in a message.
+SHOWN = 200
+
+
+def _shown(value: str | None) -> str:
+    if value is None or len(value) <= SHOWN:
+        return repr(value)
+    return repr(value[:SHOWN]) + f"… ({len(value)} code points)"
 
 
 # --- near misses --------------------------------------------------------------------
@@ -303,7 +334,8 @@ def fix_spans(package_dir: str | Path, *, write: bool = True) -> list[RowFix]:
             continue
         changed = False
         for number, row in enumerate(rows, start=2):
-            record_id = row[header[0]]
+            key = [row[k] for k in model.primary_key if k in row]
+            record_id = "/".join(key) if key else row[header[0]]
             sid = row["source_id"]
             if sid not in texts:
                 try:

@@ -189,6 +189,46 @@ class DateInterval(BaseModel):
         return self
 
 
+# Cross-field rules: each is the one source of its verdict and its message, for the models'
+# validators and for the validator's columnar checks (libyadata.validate.rules) alike.
+
+def check_wikidata(wikidata_id: str | None, wikidata_ref: str | None) -> None:
+    """Raise ValueError unless a Wikidata item and the note of where it was verified go together.
+
+    >>> check_wikidata("Q1", None)
+    Traceback (most recent call last):
+    ...
+    ValueError: wikidata_id and wikidata_ref go together: cite where the item was verified, or leave both empty
+    """
+    if (wikidata_id is None) != (wikidata_ref is None):
+        raise ValueError("wikidata_id and wikidata_ref go together: cite where the item was verified, or leave "
+                         "both empty")
+
+
+def check_affiliation(actor_id: str, affiliation_id: str | None) -> None:
+    """Raise ValueError when an actor is its own affiliation."""
+    if affiliation_id is not None and affiliation_id == actor_id:
+        raise ValueError(f"the actor {actor_id!r} cannot be its own affiliation")
+
+
+def check_likelihood(text: str | None, low: float | None, high: float | None) -> None:
+    """Raise ValueError unless likelihood_low/high are the ICD 203 band of the word (both empty without one).
+
+    >>> check_likelihood("likely", 0.55, 0.8)
+    >>> check_likelihood("likely", 0.5, 0.8)
+    Traceback (most recent call last):
+    ...
+    ValueError: likelihood_low/high must be the ICD 203 band of 'likely', 0.55 to 0.8, not 0.5 to 0.8
+    """
+    band = vocab.likelihood_band(text)
+    got = None if low is None and high is None else (low, high)
+    if got == band:
+        return
+    want = "empty (the word has no band)" if band is None else f"{band[0]} to {band[1]}"
+    have = "empty" if got is None else f"{low} to {high}"
+    raise ValueError(f"likelihood_low/high must be the ICD 203 band of {text!r}, {want}, not {have}")
+
+
 def check_interval(start: dt.date | None, end: dt.date | None, precision: str, basis: str) -> None:
     """Raise ValueError unless the interval agrees with its precision and basis.
 
@@ -315,10 +355,8 @@ class Actor(Record, Evidence):
 
     @model_validator(mode="after")
     def _wikidata_cited(self) -> "Actor":
-        if (self.wikidata_id is None) != (self.wikidata_ref is None):
-            raise ValueError("wikidata_id and wikidata_ref go together: cite where the item was verified")
-        if self.affiliation_id == self.actor_id:
-            raise ValueError("an actor cannot be its own affiliation")
+        check_wikidata(self.wikidata_id, self.wikidata_ref)
+        check_affiliation(self.actor_id, self.affiliation_id)
         return self
 
 
@@ -408,14 +446,7 @@ class Projection(Record, Assertion, Evidence):
 
     @model_validator(mode="after")
     def _band_follows_word(self) -> "Projection":
-        band = vocab.likelihood_band(self.likelihood_text)
-        got = None if self.likelihood_low is None and self.likelihood_high is None else (
-            self.likelihood_low, self.likelihood_high)
-        if got != band:
-            raise ValueError(
-                f"likelihood_low/high must be the ICD 203 band of {self.likelihood_text!r}: "
-                f"expected {band}, got {got}"
-            )
+        check_likelihood(self.likelihood_text, self.likelihood_low, self.likelihood_high)
         return self
 
 
@@ -505,6 +536,24 @@ MODELS: tuple[type[Record], ...] = (
     Source, Actor, Event, EventActor, Motive, Projection, Relationship, Claim, Exclusion, Mention,
 )
 TABLES: dict[str, type[Record]] = {m.table: m for m in MODELS}
+
+
+def model_of(name: str) -> type[Record]:
+    """The model of the table ``name``; ``UnknownTable`` names the tables there are.
+
+    >>> model_of("events").__name__
+    'Event'
+    >>> model_of("event")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    libyadata.errors.UnknownTable: no table 'event'; tables: sources, actors, events, ...
+    """
+    from .errors import UnknownTable
+
+    try:
+        return TABLES[name]
+    except KeyError:
+        raise UnknownTable(f"no table {name!r}; tables: {', '.join(TABLES)}") from None
 
 
 def has_evidence(model: type[Record]) -> bool:

@@ -96,7 +96,7 @@ def path(name: str, package_dir: Path | None = None) -> Path:
     >>> path("events").name
     'events.parquet'
     """
-    model = _model(name)
+    model = models.model_of(name)
     return parquet_dir(package_dir) / f"{model.table}.parquet"
 
 
@@ -377,11 +377,4 @@ def _data_difference(got: pa.Table, want: pa.Table, model: type[models.Record]) 
 def _models(tables: Iterable[str] | None) -> list[type[models.Record]]:
     if tables is None:
         return list(models.MODELS)
-    return [_model(t) for t in tables]
-
-
-def _model(name: str) -> type[models.Record]:
-    try:
-        return models.TABLES[name]
-    except KeyError:
-        raise LibyadataError(f"no table {name!r}; tables: {', '.join(models.TABLES)}") from None
+    return [models.model_of(t) for t in tables]

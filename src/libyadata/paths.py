@@ -91,12 +91,15 @@ def check_relative(path: Any) -> str:
 def root_problem(root: Path) -> str | None:
     """Why a package folder cannot be read as one, or None.
 
-    The folder itself must be a real directory, not a link; for a relative ``root`` every
-    component from the current folder down is checked too (an absolute path is the
-    caller's own choice above the folder: ``/tmp`` is a link on some systems).
+    The folder itself must be a real directory, not a link, and so must every folder on the
+    path as given (``pr/datapackage``: ``pr`` too), except the entries directly under the
+    filesystem root, which are the system's own (``/tmp`` and ``/var`` are links on macOS,
+    ``/home`` on some BSDs).
     """
     parts = root.parts
-    prefixes = [Path(*parts[: i + 1]) for i in range(len(parts))] if not root.is_absolute() else [root]
+    prefixes = [Path(*parts[: i + 1]) for i in range(len(parts))]
+    if root.is_absolute():
+        prefixes = prefixes[2:]
     for p in prefixes:
         if p.name in ("", ".", ".."):
             continue

@@ -171,13 +171,21 @@ def registry_drift(repo_root: Path, package_dir: Path | None = None) -> list[str
 
 
 def write_registry(repo_root: Path, package_dir: Path | None = None) -> Path | None:
-    """Rewrite the checkout's registry of the current version if it differs; return it if written."""
+    """Write the checkout's registry of the current version if it differs; return it if written.
+
+    The registry of a released version (``versions.releases()``) is written once, never
+    rewritten: users verify that version's downloads against it.
+    """
     from .csvio import atomic_write
+    from .versions import is_released
 
     path = registry_file(repo_root)
     text = sums_text(files(package_dir)).encode("utf-8")
     if path.is_file() and path.read_bytes() == text:
         return None
+    if path.is_file() and is_released(__version__, repo_root):
+        raise LibyadataError(f"{REGISTRY_DIR}/{path.name} is the registry of released version {__version__}, "
+                             "which is never rewritten, and the files differ from it: run `libyadata bump`")
     atomic_write(path, text)
     path.chmod(0o644)
     return path

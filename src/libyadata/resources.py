@@ -75,6 +75,12 @@ class Found:
     #: The source checkout's root, where maintainer verbs may write; None for a wheel in site-packages.
     root: Path | None
 
+    @property
+    def shown_path(self) -> Path:
+        """``path`` relative to the current folder when it is below it (reports then name ``datapackage``)."""
+        shown = _shown(self.path)
+        return Path(shown) if not shown.startswith("..") and not Path(shown).is_absolute() else self.path
+
     def describe(self) -> str:
         """One line for stderr, e.g. ``libyadata: using ./datapackage (source checkout)``."""
         shown = _shown(self.path)
@@ -93,7 +99,10 @@ def _shown(path: Path) -> str:
         return rel
     if not rel.startswith(".."):
         return f"./{rel}"
-    return rel if set(rel.split("/")[:-1]) == {".."} else str(path)
+    ups = rel.split("/")
+    if ups[-1] != "..":
+        ups = ups[:-1]
+    return rel if set(ups) == {".."} else str(path)
 
 
 def find_package(start: str | Path | None = None) -> Found:

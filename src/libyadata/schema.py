@@ -1,8 +1,9 @@
 """Generated faces of the models: Table Schema, JSON Schema, Arrow schema, descriptor.
 
-Nothing here is edited by hand in its output: ``libyadata schema`` rewrites
-``schema/`` and ``datapackage/datapackage.json`` from the models and the files, and
-``libyadata schema --check`` (and the test suite) fails when a committed file differs.
+Nothing here is edited by hand in its output: ``libyadata generate`` rewrites
+``schema/`` and ``datapackage/datapackage.json`` from the models and the files (with
+everything else generated), and ``libyadata generate --check`` (and the test suite)
+fails when a committed file differs.
 
 >>> ts = table_schema(models.EventActor)
 >>> ts["primaryKey"], [f["name"] for f in ts["fields"]]
@@ -27,6 +28,10 @@ TABLE_SCHEMA_PROFILE = "https://datapackage.org/profiles/2.0/tableschema.json"
 PACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 LIST_PATTERN = r"^[^|]+(\|[^|]+)*$"
+#: Every generated file says what wrote it (JSON: ``$comment``, which JSON Schema defines and the
+#: Table Schema and Data Package profiles allow as a further property; Parquet: schema metadata).
+GENERATED_BY = "libyadata generate"
+GENERATED = meta.GENERATED
 CSV_DIALECT = {"header": True, "delimiter": ",", "lineTerminator": "\n", "quoteChar": '"', "doubleQuote": True}
 
 
@@ -81,6 +86,22 @@ def table_fields(model: type[Record]) -> list[dict[str, Any]]:
     return out
 
 
+@lru_cache(maxsize=None)
+def coded_fields(model: type[Record]) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """field -> (vocabulary name, its values in vocabulary order) for every coded field of ``model``.
+
+    >>> coded_fields(models.EventActor)["role"][0]
+    'event_role'
+    """
+    out = {}
+    for f in table_fields(model):
+        enum = f.get("constraints", {}).get("enum")
+        if enum:
+            name = next((n for n, v in vocab.VOCABULARIES.items() if list(v) == list(enum)), f["name"])
+            out[f["name"]] = (name, tuple(enum))
+    return out
+
+
 def table_schema(model: type[Record]) -> dict[str, Any]:
     """The Frictionless Table Schema (v2) of a table."""
     schema: dict[str, Any] = {
@@ -107,7 +128,7 @@ def _reference(model: type[Record], fk: models.ForeignKey) -> dict[str, Any]:
 def json_schema(model: type[Record]) -> dict[str, Any]:
     """The JSON Schema of one record, as pydantic validates it."""
     js = copy.deepcopy(cached_json_schema(model))
-    return {"$schema": JSON_SCHEMA_DIALECT, "$id": f"{model.table}.schema.json", **js}
+    return {"$schema": JSON_SCHEMA_DIALECT, "$id": f"{model.table}.schema.json", "$comment": GENERATED, **js}
 
 
 def arrow_schema(model: type[Record]) -> Any:
@@ -127,6 +148,7 @@ def arrow_schema(model: type[Record]) -> Any:
         "libyadata.version": meta.version(),
         "libyadata.columns": json.dumps(list(model.columns)),
         "libyadata.primary_key": json.dumps(list(model.primary_key)),
+        "libyadata.generated_by": GENERATED_BY,
     })
 
 
@@ -189,7 +211,8 @@ def generated_files(repo_root: Path) -> dict[Path, bytes]:
     """Every generated file and the bytes it should hold."""
     out: dict[Path, bytes] = {}
     for model in models.MODELS:
-        out[repo_root / "schema" / f"{model.table}.tableschema.json"] = dump_json(table_schema(model))
+        out[repo_root / "schema" / f"{model.table}.tableschema.json"] = dump_json(
+            {"$schema": TABLE_SCHEMA_PROFILE, "$comment": GENERATED, **table_schema(model)})
         out[repo_root / "schema" / f"{model.table}.schema.json"] = dump_json(json_schema(model))
     pkg = repo_root / "datapackage"
     out[pkg / DESCRIPTOR] = dump_json(descriptor(pkg))

@@ -328,13 +328,18 @@ def read_revision(repo: str | Path, rev: str, prefix: str = PACKAGE_PREFIX) -> P
 
 
 def open_side(spec: str | Path, repo: str | Path | None = None, *, binary: bool = False) -> Package:
-    """A directory if ``spec`` names one, else a git revision of ``repo`` (default: the checkout or cwd).
+    """A directory if ``spec`` names one, a release version (``1.0.0``), else a git revision of ``repo``
+    (default: the checkout or cwd).
 
     ``binary``: read Parquet files of a directory side (see :func:`read_package`).
     """
     path = Path(spec)
     if os.path.lexists(path) and (path.is_dir() or path.name == DESCRIPTOR or os.path.islink(path)):
         return read_package(path, label=str(spec), binary=binary)
+    from .versions import is_version, release_commit
+
+    if is_version(str(spec)):  # a bare release version: the commit that holds its data
+        return read_revision(default_repo(repo), release_commit(default_repo(repo), str(spec)))
     return read_revision(default_repo(repo), str(spec))
 
 

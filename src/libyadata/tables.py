@@ -21,34 +21,16 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 
-def _model(name: str) -> type[models.Record]:
-    try:
-        return models.TABLES[name]
-    except KeyError:
-        raise KeyError(f"no table {name!r}; tables: {', '.join(models.TABLES)}") from None
-
-
 def read_csv_arrow(path: Path, model: type[models.Record]) -> pa.Table:
     """Read a table's CSV with its declared Arrow schema."""
     import pyarrow as pa
     import pyarrow.compute as pc
-    import pyarrow.csv as pacsv
 
+    from .csvio import read_arrow
     from .schema import arrow_schema
 
     target = arrow_schema(model)
-    raw = pacsv.read_csv(
-        path,
-        read_options=pacsv.ReadOptions(encoding="utf8"),
-        parse_options=pacsv.ParseOptions(newlines_in_values=True),
-        convert_options=pacsv.ConvertOptions(
-            column_types={f.name: pa.string() for f in target},
-            include_columns=[f.name for f in target],
-            null_values=[""],
-            strings_can_be_null=True,
-            quoted_strings_can_be_null=True,
-        ),
-    )
+    raw = read_arrow(path, columns=[f.name for f in target])
     columns = []
     for f in target:
         col = raw.column(f.name)
@@ -64,24 +46,52 @@ def read_csv_arrow(path: Path, model: type[models.Record]) -> pa.Table:
 
 def arrow(name: str, path: str | Path | None = None) -> pa.Table:
     """A table as a ``pyarrow.Table`` with the declared schema."""
-    model = _model(name)
+    model = models.model_of(name)
     package_dir = Path(path) if path is not None else datapackage_dir()
     return read_csv_arrow(package_dir / "data" / f"{model.table}.csv", model)
 
 
 def pandas(name: str, path: str | Path | None = None) -> Any:
-    """A table as a pandas DataFrame (needs ``libyadata[pandas]``)."""
+    """A table as a pandas DataFrame (needs ``libyadata[pandas]``).
+
+    Dates are ``datetime64``; every coded column is a ``category`` whose categories
+    are its vocabulary, in the vocabulary's order (so unused values still count as 0).
+
+    >>> df = pandas("events")
+    >>> df["date_start"].dtype.kind, str(df["event_type"].dtype)
+    ('M', 'category')
+    >>> list(df["date_precision"].cat.categories)
+    ['day', 'month', 'year', 'unknown']
+    """
     try:
-        import pandas  # noqa: F401
+        import pandas as pd
     except ImportError:
         raise MissingDependency("pandas", "pandas") from None
-    return arrow(name, path).to_pandas()
+    from .schema import coded_fields
+
+    model = _model(name)
+    df = arrow(name, path).to_pandas(date_as_object=False)
+    for column, (_, values) in coded_fields(model).items():
+        df[column] = pd.Categorical(df[column], categories=list(values))
+    return df
 
 
 def polars(name: str, path: str | Path | None = None) -> Any:
-    """A table as a polars DataFrame (needs ``libyadata[polars]``)."""
+    """A table as a polars DataFrame (needs ``libyadata[polars]``).
+
+    Dates are ``Date``; every coded column is an ``Enum`` of its vocabulary, in order.
+
+    >>> df = polars("events")
+    >>> df.schema["date_start"], df.schema["date_precision"]
+    (Date, Enum(categories=['day', 'month', 'year', 'unknown']))
+    """
     try:
         import polars as pl
     except ImportError:
         raise MissingDependency("polars", "polars") from None
-    return pl.from_arrow(arrow(name, path))
+    from .schema import coded_fields
+
+    model = _model(name)
+    df = pl.from_arrow(arrow(name, path))
+    return df.with_columns(pl.col(column).cast(pl.Enum(list(values)))
+                           for column, (_, values) in coded_fields(model).items())

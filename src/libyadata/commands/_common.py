@@ -31,7 +31,7 @@ def package_path(path: Path | None) -> Path:
         return path
     found = find_package()
     print(found.describe(), file=sys.stderr)
-    return found.path
+    return found.shown_path
 
 
 def require_repository() -> Path:

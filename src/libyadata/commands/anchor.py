@@ -1,8 +1,8 @@
 """Get the evidence cells for a quote, or re-anchor every row whose span no longer fits.
 
 With QUOTE: paste the exact words of the source and get the cells for the CSV row
-(source_id, quote, char_start, char_end, quote_prefix, quote_suffix: the last six
-columns of every table with evidence). When the words occur more than once, every
+(source_id, quote, char_start, char_end, quote_prefix, quote_suffix: six adjacent
+columns, in this order, of every table with evidence). When the words occur more than once, every
 occurrence is listed with its context: pick one with --occurrence N or --near
 OFFSET. When they do not occur as typed, the near match is suggested (curly or
 straight apostrophes and quotes, dashes, spacing, case). Exits 1 in both cases.

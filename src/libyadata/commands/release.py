@@ -1,10 +1,10 @@
 """Write the release artifacts of this version and the hash registry the package ships.
 
 Writes dist/data/<version>/ (the Parquet files, their datapackage.json, the source
-text and SHA256SUMS), flat, as GitHub release assets are. It also rewrites
-src/libyadata/registry/<version>.sha256 when it differs: commit that file before
-tagging, because the wheel ships it and libyadata.download() verifies against it.
-Run in a source checkout, after `libyadata build`.
+text and SHA256SUMS), flat, as GitHub release assets are. The files must be those that
+src/libyadata/registry/<version>.sha256 records (the wheel ships it and
+libyadata.download() verifies against it): `libyadata bump` writes that registry once,
+and it is never rewritten. Run in a source checkout, after `libyadata generate`.
 
 --check writes nothing and exits 1, naming each file, when the registry does not
 match the files (run it before building the wheel).
@@ -44,7 +44,8 @@ def run(args: argparse.Namespace) -> int:
         for p in problems:
             print(f"{registry.relative_to(root)}: {p}", file=sys.stderr)
         if problems:
-            print("run: libyadata release, then commit the registry", file=sys.stderr)
+            print("the files differ from what this version's registry records: run `libyadata bump` (or, for "
+                  "a version not yet released, `libyadata generate`), then commit", file=sys.stderr)
             return 1
         print(f"registry {registry.relative_to(root)} matches the files of {__version__}")
         return 0

@@ -58,12 +58,13 @@ def _tune_memory() -> None:
     Arrow's default mimalloc a run spent 0.9-2.4 s of system time zeroing pages it had
     returned and taken back, and the wall time swung from 1.6 to 2.6 s. With the C
     library's allocator in one arena that keeps blocks under 32 MiB for reuse, system
-    time is about 0.5 s. (Handing all free memory back between tables, with
-    ``malloc_trim``, cost 0.2 s of faulting it in again and is not done.) Variables a
-    user has set win.
+    time is about 0.5 s. Variables a user has set win; ``LIBYADATA_ALLOCATOR=default``
+    leaves every setting alone (for a comparison run).
     """
     import os
 
+    if os.environ.get("LIBYADATA_ALLOCATOR") == "default":
+        return
     os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
     os.environ.setdefault("MIMALLOC_PURGE_DELAY", "10")  # if mimalloc is chosen after all
     # NumPy's OpenBLAS starts a spinning thread per core at import; the validator does no linear
@@ -86,21 +87,7 @@ def _tune_memory() -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import gc
-
     _tune_memory()
-    # The run makes few reference cycles, and the collector's passes over the imported modules'
-    # objects took 0.7% of its CPU (perf, 1M rows). Callers in Python get it back as it was.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return _run(args)
-    finally:
-        if collecting:
-            gc.enable()
-
-
-def _run(args: argparse.Namespace) -> int:
     from ..validate import validate_package
     from ..validate.report import render
 

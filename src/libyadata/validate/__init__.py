@@ -8,29 +8,31 @@ reads like ``frictionless validate``'s and names file, row, field and what was e
 >>> report.valid, report.exit_code
 (True, 0)
 
-Heavy modules (pyarrow, numpy) are imported when ``validate_package`` is called.
+Modules, in the order a package is checked (``run`` decides that order, and is the
+only module that runs anything at once):
+
+- ``safety``: limits, the walk of the package's files, the descriptor read with limits;
+- ``package``: the descriptor's resources, which files belong, the source texts;
+- ``reading``: a file's bytes read once (size, hash, CR, UTF-8) and its CSV parse;
+- ``structure``: header, ragged and blank rows, line ends, encoding faults;
+- ``columns``: the field checks, one column and its rules at a time;
+- ``rules``: the models' cross-field rules, on columns; ``spans``: evidence spans;
+- ``keys``: primary keys, unique fields, foreign keys;
+- ``report``: the error types (documented once) and the three renderings.
+
+Adding a constraint kind to the models touches four places: the model (the field's
+``json_schema_extra`` constraint, which ``libyadata.schema.table_fields`` turns into
+Table Schema), the one function of ``columns`` that checks it (read from
+``FieldSpec``), its message there, and its test (a case in
+``tests/fixtures/make_invalid.py``). A new cross-field rule is a function in
+``libyadata.models`` that both the model's validator and ``rules`` call for its verdict
+and message (as ``check_interval`` is for dates).
+
+Heavy modules (pyarrow, numpy, pydantic) are imported when ``validate_package`` runs.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .report import Report
-    from .safety import Limits
+from .run import validate_package
 
 __all__ = ["validate_package"]
-
-
-def validate_package(path: str | Path | None = None, max_errors: int | None = None,
-                     limits: Limits | None = None, base: str | Path | None = None) -> Report:
-    """Validate the package directory ``path`` and return the report (never raises on bad data).
-
-    ``max_errors`` bounds the problems kept (the rest are counted); ``limits`` overrides
-    the size caps; ``base`` is a trusted package whose generated files (``parquet/``)
-    the contribution must leave unchanged.
-    """
-    from .package import validate_package as run
-
-    return run(path, max_errors=max_errors, limits=limits, base=base)

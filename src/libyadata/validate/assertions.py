@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 from .. import models, vocab
 from . import _arrow as A
 from .columns import Checked, emit, field_specs
-from .keys import ParentKeys, normalized
+from .keys import normalized
 from .report import Report
 from .structure import RawTable
 
@@ -31,8 +31,8 @@ def check_duplicates(report: Report, raw: RawTable, checked: Checked | None = No
         return
     specs = {s.name: s for s in field_specs(raw.model)}
     # Text cells as the file has them; ids (slugs) normalised as the key checks do.
-    cols = [normalized(raw.table.column(f)) if f.endswith("_id") or f in ("asserted_by", "holder")
-            else raw.table.column(f) for f in fields]
+    cols = [A.plain(raw.table.column(f)) for f in fields]
+    cols = [normalized(c) if f.endswith("_id") or f in ("asserted_by", "holder") else c for f, c in zip(fields, cols)]
     first, ids = A.group([A.codes(c) for c in cols])
     earlier = first[ids]
     repeat = np.nonzero(earlier != np.arange(raw.num_rows))[0].astype(np.int64)
@@ -55,7 +55,7 @@ def check_record_references(report: Report, raw: RawTable, checked: Checked | No
     if ref is None or not set(ref) <= set(raw.table.column_names):
         return
     tables = A.plain(raw.table.column(ref[0]))
-    ids = normalized(raw.table.column(ref[1]))
+    ids = normalized(A.plain(raw.table.column(ref[1])))
     dangling = np.zeros(raw.num_rows, dtype=bool)
     for name in vocab.RECORD_TABLES:
         parent = key_sets.get((name, models.TABLES[name].primary_key))
@@ -65,7 +65,7 @@ def check_record_references(report: Report, raw: RawTable, checked: Checked | No
         if parent is None:
             report.notes.append(f"{raw.file}: {ref[1]} -> {name} not checked because {name} could not be read")
             continue
-        keys = parent.keys() if isinstance(parent, ParentKeys) else parent
+        keys = getattr(parent, "values", parent)
         found = A.fill(pc.is_in(ids, value_set=keys))
         dangling[A.indices(pc.and_(pc.and_(here, A.fill(ids.is_valid())), pc.invert(found)))] = True
     idx = np.nonzero(dangling)[0].astype(np.int64)

@@ -2,15 +2,19 @@
 
 Every rule comes from the models through ``libyadata.schema.table_fields`` (type,
 required, enum, pattern, lengths, minimum/maximum) and the model's JSON Schema (list
-items); nothing is restated here. Text columns are cast without raising: the cells
-that would fail are located by a mask first, so every bad cell is reported, and
+items); nothing is restated here. ``check_field`` is a function of one column and its
+rules: it reports the faulty cells and returns the typed column (bad cells null), the
+mask of faulty rows and, for a column whose values repeat, its distinct values and row
+codes, which the row and key checks reuse. Text columns are cast without raising: the
+cells that would fail are located by a mask first, so every bad cell is reported, and
 Python touches only those cells to word the message.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
-import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -34,8 +38,8 @@ NUMBER_RE = r"^[+-]?(?:[0-9]{1,300}(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3}
 DATE_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 #: What a spreadsheet runs as a formula (CWE-1236); '-' only when no number follows.
 FORMULA_RE = r"^(?:[=+@\t\r]|-(?:$|[^0-9.]))"
-EXPECT = {"integer": "a whole number such as 3", "number": "a decimal number such as 0.55",
-          "date": "a date written YYYY-MM-DD"}
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
 
 
 @dataclass(frozen=True)
@@ -77,11 +81,16 @@ def field_specs(model: type[Record]) -> tuple[FieldSpec, ...]:
 
 @dataclass
 class Checked:
-    """Typed columns (bad cells null) and, per field, the rows with any fault."""
+    """What the field checks of a table give the row and key checks."""
 
+    #: Typed columns, bad cells null.
     typed: dict[str, pa.ChunkedArray] = field(default_factory=dict)
     #: Rows with a fault, for the fields that have one.
     bad: dict[str, pa.ChunkedArray] = field(default_factory=dict)
+    #: The columns whose values repeat, as distinct values and row codes (see Cells).
+    cells: dict[str, Cells] = field(default_factory=dict)
+    #: Columns with a cell holding a line feed (line numbers count them).
+    multiline: set[str] = field(default_factory=set)
 
     def clean(self, *names: str) -> pa.ChunkedArray | None:
         """Rows where none of ``names`` has a fault (None when all are clean everywhere)."""
@@ -92,8 +101,11 @@ class Checked:
                 out = ok if out is None else pc.and_(out, ok)
         return out
 
-#: Threads for independent column checks (Arrow kernels release the GIL).
-WORKERS = max(1, min(4, int(os.environ.get("LIBYADATA_THREADS", 0)) or os.cpu_count() or 1))
+    def update(self, other: Checked) -> None:
+        self.typed.update(other.typed)
+        self.bad.update(other.bad)
+        self.cells.update(other.cells)
+        self.multiline |= other.multiline
 
 
 def emit(report: Report, raw: RawTable, mask: Any, type: str, spec: FieldSpec | None,
@@ -241,24 +253,6 @@ def cells(col: pa.ChunkedArray) -> Cells:
     return Cells(values, pa.chunked_array([c.indices for c in enc.chunks], type=enc.type.index_type))
 
 
-def column_cells(raw: RawTable, name: str) -> Cells:
-    """``cells()`` of a table's column, made once for all the checks that use it (the field
-    checks and the key checks run on different threads: the later one waits for the first)."""
-    from concurrent.futures import Future
-
-    with raw.lock:
-        made = raw.distinct.get(name)
-        mine = made is None
-        if mine:
-            made = raw.distinct[name] = Future()
-    if mine:
-        try:
-            made.set_result(cells(raw.table.column(name)))
-        except BaseException as exc:
-            made.set_exception(exc)
-    return made.result()
-
-
 def _emit(report: Report, raw: RawTable, cells: Cells, mask: Any, type: str, spec: FieldSpec,
           message: Callable[[Any, int], str] | str) -> int:
     rows = cells.emit_mask(mask)
@@ -266,8 +260,9 @@ def _emit(report: Report, raw: RawTable, cells: Cells, mask: Any, type: str, spe
 
 
 def hygiene(report: Report, raw: RawTable, spec: FieldSpec, col: pa.ChunkedArray,
-            cells: Cells | None = None) -> Any:
-    """Formula triggers, invisible characters and NFC; returns the mask of faulty values.
+            cells: Cells | None = None) -> tuple[Any, bool]:
+    """Formula triggers, refused characters and NFC (``libyadata.hygiene``); returns the mask of
+    faulty values and whether a value holds a line feed.
 
     Cheap whole-column tests (first byte, printable ASCII) pick the few values that can be
     faulty; the regular expressions and the normaliser run once per distinct value of those.
@@ -296,8 +291,7 @@ def hygiene(report: Report, raw: RawTable, spec: FieldSpec, col: pa.ChunkedArray
         def spread(test: Any) -> np.ndarray:
             return idx[A.indices(pc.take(A.fill(test), codes))]
 
-        if A.any_true(A.fill(pc.match_substring(values, "\n"))):
-            raw.multiline.add(spec.name)  # line numbers count these columns' line feeds
+        multiline = A.any_true(A.fill(pc.match_substring(values, "\n")))
         # Decided in Python on the distinct values (see libyadata.hygiene: the Arrow kernels' Unicode
         # tables follow the pyarrow version, and pyarrow 25's NFC is wrong on U+0623).
         faulty = np.array([cell_fault(v) is not None for v in values.to_pylist()], dtype=bool)
@@ -306,7 +300,8 @@ def hygiene(report: Report, raw: RawTable, spec: FieldSpec, col: pa.ChunkedArray
             emit(report, raw, None, "unicode-error", spec, lambda cell, _: cell_fault(cell),
                  idx=cells.row_indices(rows))
             bad = pc.or_(bad, _mask(rows, n))
-    return bad
+        return bad, multiline
+    return bad, False
 
 
 def _vocabulary_message(spec: FieldSpec) -> Callable[[Any, int], str]:
@@ -320,9 +315,43 @@ def _vocabulary_message(spec: FieldSpec) -> Callable[[Any, int], str]:
     return message
 
 
-def check_field(report: Report, raw: RawTable, spec: FieldSpec, out: Checked, limits: Limits | None = None) -> None:
+def date_problem(cell: str) -> str:
+    """Why a cell is not a date, as a sentence.
+
+    >>> date_problem("2017-02-30")
+    '2017-02-30 is not a real date: February 2017 has 28 days'
+    >>> date_problem("14 August 2017")
+    "'14 August 2017' is not a date: write dates as YYYY-MM-DD, such as 2017-08-14"
+    """
+    m = re.fullmatch(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", cell)
+    if m is None:
+        return f"{cell!r} is not a date: write dates as YYYY-MM-DD, such as 2017-08-14"
+    year, month, day = (int(g) for g in m.groups())
+    if not 1 <= month <= 12:
+        return f"{cell} is not a real date: there is no month {month}"
+    if day < 1:
+        return f"{cell} is not a real date: there is no day 0"
+    days = ((dt.date(year + month // 12, month % 12 + 1, 1) - dt.date(year, month, 1)).days if year >= 1
+            else 31)
+    return f"{cell} is not a real date: {MONTHS[month - 1]} {year} has {days} days"
+
+
+def type_message(spec: FieldSpec) -> Callable[[Any, int], str]:
+    """The message for a cell that is not of its field's type."""
+    def message(cell: Any, _: int) -> str:
+        if spec.type == "date":
+            return date_problem(cell)
+        if spec.type == "integer":
+            return f"{cell!r} is not a whole number: write it with digits only, such as 3"
+        return f"{cell!r} is not a number: write it with digits and a point, such as 0.55"
+    return message
+
+
+def check_field(report: Report, raw: RawTable, spec: FieldSpec, limits: Limits | None = None) -> Checked:
+    """Check one column against its field's rules (see the module docstring for what is returned)."""
+    out = Checked()
     column = raw.table.column(spec.name)
-    c = column_cells(raw, spec.name)
+    c = cells(column)
     col = c.values  # every test below runs on these values; c.rows() maps a mask to the table's rows
     cap = (limits or Limits()).cell_bytes
     huge = A.fill(pc.greater(pc.binary_length(col), A.scalar(cap).cast(pa.int32())))
@@ -334,7 +363,10 @@ def check_field(report: Report, raw: RawTable, spec: FieldSpec, out: Checked, li
         col = pc.if_else(huge, pa.nulls(1, pa.string())[0], col)
         if c.codes is not None:
             column = pc.if_else(c.rows(huge), pa.nulls(1, pa.string())[0], column)
-    bad = pc.or_(hygiene(report, raw, spec, col, c), huge)
+    faulty, multiline = hygiene(report, raw, spec, col, c)
+    bad = pc.or_(faulty, huge)
+    if multiline:
+        out.multiline.add(spec.name)
     missing_rows = None
     if spec.required:
         # An empty cell has no value: this mask is over the rows (the blanked large cells are not empty).
@@ -344,7 +376,7 @@ def check_field(report: Report, raw: RawTable, spec: FieldSpec, out: Checked, li
     typed, type_bad = _cast(col, spec)
     if type_bad is not None:
         _emit(report, raw, c, type_bad, "type-error", spec,
-              lambda cell, _: f"{cell!r} is not {spec.type}: write {EXPECT[spec.type]}")
+              type_message(spec))
         bad = pc.or_(bad, type_bad)
     ok = pc.and_(typed.is_valid(), pc.invert(type_bad) if type_bad is not None else typed.is_valid())
     ok = A.fill(ok)
@@ -370,24 +402,26 @@ def check_field(report: Report, raw: RawTable, spec: FieldSpec, out: Checked, li
         length = pc.utf8_length(col)
         if spec.min_length is not None:
             constraint(pc.less(length, A.scalar(spec.min_length).cast(length.type)), "constraint-error",
-                       f"shorter than the minimum length {spec.min_length}")
+                       lambda cell, _: f"the cell has {len(cell)} characters, fewer than the {spec.min_length} "
+                                       "required")
         if spec.max_length is not None:
             constraint(pc.greater(length, A.scalar(spec.max_length).cast(length.type)), "constraint-error",
-                       lambda cell, _: f"{len(cell)} characters, more than the maximum length {spec.max_length}")
-    for bound, op, word in ((spec.minimum, pc.less, "less than the minimum"),
-                            (spec.maximum, pc.greater, "more than the maximum")):
+                       lambda cell, _: f"the cell has {len(cell)} characters, more than the {spec.max_length} "
+                                       "allowed")
+    for bound, op, word in ((spec.minimum, pc.less, "below the minimum of"),
+                            (spec.maximum, pc.greater, "above the maximum of")):
         if bound is not None:
             constraint(op(typed, A.scalar(bound).cast(typed.type)), "constraint-error",
                        lambda cell, _, b=bound, w=word: f"{cell} is {w} {b}")
     if spec.items:
         _check_items(report, raw, spec, col, ok, constraint)
     if c.codes is not None:
-        raw.cells[spec.name] = c  # the row rules, spans and line numbers work per distinct value through these
+        out.cells[spec.name] = c  # the row rules, spans and keys work per distinct value through these
     if c.codes is None:
         out.typed[spec.name] = typed
     elif spec.type != "string":
         out.typed[spec.name] = pc.take(typed, c.codes)
-    else:  # the same cells as the table's column once check_columns has encoded it (see there)
+    else:  # the same cells as the table's column once run.py has encoded it (see there)
         out.typed[spec.name] = column if blanked else A.dictionary(c.codes, c.values)
     # A field with no fault anywhere has no mask (Checked.clean): most fields, at no cost per row.
     bad = A.fill(bad)
@@ -396,6 +430,7 @@ def check_field(report: Report, raw: RawTable, spec: FieldSpec, out: Checked, li
         out.bad[spec.name] = bad if missing_rows is None else pc.or_(bad, missing_rows)
     elif missing_rows is not None and A.any_true(missing_rows):
         out.bad[spec.name] = missing_rows
+    return out
 
 
 def _check_items(report: Report, raw: RawTable, spec: FieldSpec, col: pa.ChunkedArray, ok: Any,
@@ -420,31 +455,3 @@ def _check_items(report: Report, raw: RawTable, spec: FieldSpec, col: pa.Chunked
     constraint(A.bools(mask), "constraint-error",
                f"a value of the list is longer than {limit} characters or empty" if limit else
                "a value of the list breaks its constraint")
-
-
-def check_columns(report: Report, raw: RawTable, limits: Limits | None = None) -> Checked:
-    """Run every field check of the table; the typed columns feed the row and key checks.
-
-    Fields are checked on a thread per core (Arrow kernels release the GIL); each
-    fills its own report, merged in field order so the result does not depend on timing.
-    """
-    from concurrent.futures import ThreadPoolExecutor
-
-    out = Checked()
-    specs = [s for s in field_specs(raw.model) if s.name in raw.table.column_names]
-
-    def one(spec: FieldSpec) -> Report:
-        part = Report(report.path, report.room())
-        check_field(part, raw, spec, out, limits)
-        return part
-
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        parts = list(pool.map(one, specs))
-    for part in parts:
-        report.extend(part)
-    # A column tested per distinct value is kept as those values and each row's code: its text
-    # is freed before the row rules, spans and keys run (about 200 MB at 1M events), and the
-    # cells read back the same.
-    for name, c in raw.cells.items():
-        raw.table = raw.table.set_column(raw.table.schema.get_field_index(name), name, A.dictionary(c.codes, c.values))
-    return out

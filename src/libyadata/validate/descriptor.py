@@ -1,7 +1,7 @@
 """The whole descriptor is pinned: it must equal what the models generate for the package's files.
 
 Only the ``bytes`` and ``hash`` of each resource depend on the contributed files; they are
-left out here and compared with the files themselves (``safety.check_bytes_and_hash``,
+left out here and compared with the files themselves (``package.check_bytes_and_hash``,
 where a missing or empty hash is an error). Everything else — dialect, encoding, format,
 licences, package metadata, keys nobody generates — must be exactly what
 ``libyadata.schema.descriptor()`` writes, so nothing a contributor writes into

@@ -1,10 +1,10 @@
-"""Parsing CSV files with ``pyarrow.csv``, ahead of the checks when asked.
+"""A package file's bytes, read once: size, hash, first CR, strict UTF-8; and its parse as text columns.
 
-Every column is read as text (no type guessing, empty cell = null, blank lines kept as
-rows so numbering matches the file); rows pyarrow cannot fit are collected by its
-invalid-row handler, never by a Python loop over the file. This module needs only
-pyarrow, so that parsing can start while the models and the checks are still being
-imported.
+``scan`` reads every byte of a file once (``libyadata.hashing``) and on the way finds
+its first CR byte and whether it is strict UTF-8 (validated by Arrow, chunk by chunk),
+so that an encoding fault anywhere, the first bytes included, is found before the CSV
+parse; ``encoding_errors`` then names the bad bytes. ``parse`` reads the CSV with the
+package's dialect (``libyadata.csvio.read_arrow``), every column as text.
 """
 
 from __future__ import annotations
@@ -12,16 +12,17 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import os
 import sys
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+import numpy as np
 import pyarrow as pa
-import pyarrow.csv as pacsv
+
+from ..csvio import read_arrow
+from ..hashing import file_digest
 
 BOM = b"\xef\xbb\xbf"
 #: Each block becomes one chunk of every column: 256 KB blocks used 20% less memory to parse
@@ -30,10 +31,104 @@ BLOCK_SIZE = 2**20
 #: A row must fit in one block: a file with a longer row is read again with blocks this large,
 #: and rows longer than this are refused.
 MAX_BLOCK_SIZE = 16 * 2**20
+#: At most this many bad byte sequences are listed per file.
+MAX_ENCODING_ERRORS = 20
 
 
-def read_header(path: Path) -> tuple[list[str] | None, bool, int]:
-    """(labels, has_bom, header_bytes) from the first record; labels None for an empty file."""
+@dataclass(frozen=True)
+class FileScan:
+    """What one read of a file's bytes found."""
+
+    size: int
+    #: Hex digest with the algorithm asked for (sha256 unless a descriptor says md5).
+    digest: str
+    #: Offset of the first CR byte, None when there is none.
+    first_cr: int | None
+    utf8: bool
+
+
+def _utf8_ok(data: bytes | bytearray | memoryview) -> bool:
+    """Whether ``data`` is strict UTF-8 (Arrow validates it when a binary value is cast to string)."""
+    n = len(data)
+    value = pa.Array.from_buffers(pa.binary(), 1, [None, pa.py_buffer(np.array([0, n], np.int32)),
+                                                    pa.py_buffer(data)])
+    try:
+        value.cast(pa.string())
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+def _complete(data: bytes) -> int:
+    """Length of ``data`` without a multi-byte character cut at its end (that part goes with the next chunk)."""
+    for k in range(1, min(4, len(data)) + 1):
+        byte = data[-k]
+        if byte & 0xC0 == 0x80:  # a continuation byte: look further back for the lead
+            continue
+        need = 2 if byte >= 0xC0 and byte < 0xE0 else 3 if 0xE0 <= byte < 0xF0 else 4 if byte >= 0xF0 else 1
+        return len(data) - k if need > k else len(data)
+    return len(data)
+
+
+def scan(path: Path, algorithm: str = "sha256") -> FileScan:
+    """Size, digest, first CR and UTF-8 validity of a file, from one read.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = Path(d, "t.csv"); _ = p.write_bytes(b"a,b\\r\\n\\x80")
+    ...     s = scan(p)
+    >>> s.size, s.first_cr, s.utf8
+    (6, 3, False)
+    """
+    first_cr: int | None = None
+    valid = True
+    carry = b""
+
+    def each(chunk: memoryview, offset: int) -> None:
+        nonlocal first_cr, valid, carry
+        if first_cr is None and (i := chunk.obj.find(b"\r", 0, len(chunk))) >= 0:
+            first_cr = offset + i
+        if valid:
+            data = carry + bytes(chunk)
+            cut = _complete(data)
+            valid, carry = _utf8_ok(data[:cut]), data[cut:]
+
+    size, digest = file_digest(path, algorithm, each)
+    return FileScan(size, digest, first_cr, valid and not carry)
+
+
+def encoding_errors(path: Path) -> list[tuple[int, int, bytes, str]]:
+    """(byte offset, line, bad bytes, reason) of the first MAX_ENCODING_ERRORS invalid UTF-8 sequences,
+    read in chunks (the file may be large)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    found: list[tuple[int, int, bytes, str]] = []
+    offset, line = 0, 1
+    with open(path, "rb") as f:
+        while len(found) < MAX_ENCODING_ERRORS:
+            chunk = f.read(1 << 20)
+            final = not chunk
+            pos = 0
+            while len(found) < MAX_ENCODING_ERRORS:
+                try:
+                    decoder.decode(chunk[pos:], final)
+                    break
+                except UnicodeDecodeError as exc:
+                    # exc.start counts from the decoder's buffered bytes plus this slice.
+                    buffered = len(exc.object) - len(chunk[pos:])
+                    at = pos + exc.start - buffered
+                    found.append((offset + at, line + chunk.count(b"\n", 0, max(0, at)),
+                                  exc.object[exc.start:exc.end], exc.reason))
+                    decoder.reset()
+                    pos = max(pos + exc.end - buffered, pos + 1)
+            if final:
+                break
+            line += chunk.count(b"\n")
+            offset += len(chunk)
+    return found
+
+
+def read_header(path: Path) -> tuple[list[str] | None, bool]:
+    """(labels, has_bom) from the first record; labels None for an empty file."""
     with open(path, "rb") as f:
         head = f.read(1 << 20)
     bom = head.startswith(BOM)
@@ -41,91 +136,27 @@ def read_header(path: Path) -> tuple[list[str] | None, bool, int]:
         head = head[len(BOM):]
     text = codecs.getincrementaldecoder("utf-8")(errors="replace").decode(head)
     if not text:
-        return None, bom, 0
-    reader = csv.reader(io.StringIO(text, newline=""))
-    labels = next(reader, None)
-    return labels, bom, len(head)
+        return None, bom
+    return next(csv.reader(io.StringIO(text, newline="")), None), bom
 
 
-#: A file larger than this is parsed as two halves on two threads when ``parse`` may use threads.
-SPLIT_FILE = 16 * 2**20
+def parse(path: Path, width: int) -> tuple[pa.Table, list[tuple[int, int, str]]]:
+    """The file's rows (header skipped) as ``width`` text columns, and the rows that did not fit
+    as (row number, cells, text)."""
+    bad: list[tuple[int, int, str]] = []
 
-
-def parse(path: Path, width: int, threads: bool) -> tuple[pa.Table, list]:
-    """The file's rows (header skipped) as ``width`` text columns, and the rows that did not fit.
-
-    Each parse is single-threaded: on 271 MB, Arrow's threaded reader took 0.25 s more CPU
-    than a serial read (0.60 s against 0.35 s) to finish 0.06 s sooner. With ``threads``, a
-    large file is instead cut in two at a line end and the halves parsed side by side; the cut
-    stands only if the first half parses cleanly, which proves that it fell between records
-    (a cut inside a quoted cell leaves that half with an unclosed quote). A half with any
-    fault, and the file's size or cores not worth a cut, fall back to one serial parse, so
-    that faults are reported exactly as that parse finds them.
-    """
-    if threads and (os.cpu_count() or 1) > 1 and path.stat().st_size > SPLIT_FILE:
-        halves = _parse_halves(path, width)
-        if halves is not None:
-            return halves
-    try:
-        return _read_blocks(path, width, BLOCK_SIZE)
-    except pa.ArrowInvalid as exc:
-        if "straddl" not in str(exc):
-            raise
-        return _read_blocks(path, width, MAX_BLOCK_SIZE)
-
-
-def _parse_halves(path: Path, width: int) -> tuple[pa.Table, list] | None:
-    from concurrent.futures import ThreadPoolExecutor
-
-    with pa.memory_map(str(path)) as f:
-        data = f.read_buffer()
-    view = memoryview(data)
-    cut = None
-    limit = min(data.size, data.size // 2 + MAX_BLOCK_SIZE)
-    for start in range(data.size // 2, limit, 1 << 16):
-        end = view[start:min(start + (1 << 16), limit)].tobytes().find(b"\n")
-        if end >= 0:
-            cut = start + end + 1
-            break
-    if cut is None:  # no line end near the middle: one long row
-        return None
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="libyadata-read") as other:
-        second = other.submit(_read_blocks, pa.BufferReader(data.slice(cut)), width, BLOCK_SIZE, header=False)
-        try:
-            first = _read_blocks(pa.BufferReader(data.slice(0, cut)), width, BLOCK_SIZE)
-        except pa.ArrowInvalid:
-            first = None
-        try:
-            rest = second.result()
-        except pa.ArrowInvalid:
-            rest = None
-    if first is None or rest is None or first[1] or rest[1]:
-        return None
-    return pa.concat_tables([first[0], rest[0]]), []
-
-
-def _read_blocks(source: Path | pa.NativeFile, width: int, block_size: int,
-                 header: bool = True) -> tuple[pa.Table, list]:
-    bad: list = []
-
-    def on_invalid(row: pacsv.InvalidRow) -> str:
-        bad.append((row.number, row.actual_columns, row.text))
+    def on_invalid(row: object) -> str:
+        bad.append((row.number, row.actual_columns, row.text))  # type: ignore[attr-defined]
         return "skip"
 
     names = [f"c{i}" for i in range(width)]
-    table = pacsv.read_csv(
-        source,
-        # An empty header (a file starting with a line end) gives no names: pyarrow would then take the next
-        # row's raw bytes as names, which need not be UTF-8.
-        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1 if header else 0, use_threads=False,
-                                       block_size=block_size, encoding="utf8", autogenerate_column_names=not names),
-        parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False,
-                                         invalid_row_handler=on_invalid),
-        convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, null_values=[""],
-                                             strings_can_be_null=True, quoted_strings_can_be_null=True,
-                                             check_utf8=True),
-    )
-    return table, bad
+    try:
+        return read_arrow(path, names, on_invalid, BLOCK_SIZE), bad
+    except pa.ArrowInvalid as exc:
+        if "straddl" not in str(exc):
+            raise
+        bad.clear()
+        return read_arrow(path, names, on_invalid, MAX_BLOCK_SIZE), bad
 
 
 @contextmanager
@@ -133,95 +164,11 @@ def quiet_unraisable() -> Iterator[None]:
     """Keep pyarrow's print of an undecodable ragged row off the user's terminal.
 
     pyarrow decodes a ragged row's text before calling the handler; when that text is
-    not UTF-8 it prints the UnicodeDecodeError through ``sys.unraisablehook`` and fails
-    the read, which ``read_table`` then reports as an encoding error. Set once around a
-    whole validation, since reads run on more than one thread.
+    not UTF-8 it prints the UnicodeDecodeError through ``sys.unraisablehook``. (The scan
+    finds such a file first; this keeps a surprise quiet.)
     """
     previous, sys.unraisablehook = sys.unraisablehook, lambda _: None
     try:
         yield
     finally:
         sys.unraisablehook = previous
-
-
-#: Files larger than this are parsed ahead one at a time (smaller ones freely).
-LARGE_FILE = 8 * 2**20
-
-
-class Prefetch:
-    """Parses the package's CSV files on a background thread, ahead of the checks.
-
-    Small files are parsed first, then the large ones in the given order, while the main
-    thread imports, checks the descriptor and checks the small tables. The first large
-    file is parsed at once; each later one waits for ``allow_another``, which the checks
-    call once they have freed most of the large table before it, so that two large
-    tables are never in memory in full. ``take`` hands over a parse (re-raising its
-    error) or None, and the caller then parses the file itself, so a file is never
-    parsed on two threads. Only files the caller listed are read, and a prefetch is only
-    ever a head start on a read the checks make anyway.
-    """
-
-    def __init__(self, files: list[tuple[str, Path]]) -> None:
-        self._files = files
-        self._state: dict[str, Any] = {}
-        self._cond = threading.Condition()
-        self._closed = False
-        self._allowed = 1  # large files that may be parsed ahead so far
-        self._thread = threading.Thread(target=self._run, name="libyadata-read", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        large = 0
-        try:
-            sized = [(rel, path, path.stat().st_size) for rel, path in self._files]
-            for rel, path, size in sorted(sized, key=lambda f: f[2] > LARGE_FILE):
-                with self._cond:
-                    while size > LARGE_FILE and large >= self._allowed and rel not in self._state \
-                            and not self._closed:
-                        self._cond.wait()
-                    if self._closed:
-                        return
-                    if rel in self._state:
-                        continue  # the checks got there first and read it themselves
-                    self._state[rel] = "running"
-                width, result, error = None, None, None
-                try:
-                    labels, _, _ = read_header(path)
-                    width = len(labels) if labels is not None else None
-                    result = parse(path, width, threads=True) if width else None
-                except Exception as exc:  # handed to the reader of the file, who reports it
-                    error = exc
-                with self._cond:
-                    self._state[rel] = (size, width, result, error)
-                    self._cond.notify_all()
-                large += size > LARGE_FILE
-        except OSError:  # the checks read the file themselves and report what is wrong
-            return
-
-    def allow_another(self) -> None:
-        """Let the next large file be parsed ahead (most of the large table before it is freed)."""
-        with self._cond:
-            self._allowed += 1
-            self._cond.notify_all()
-
-    def take(self, rel: str, width: int) -> tuple[pa.Table, list] | None:
-        """The parse of ``rel`` with ``width`` columns, or None when the caller must parse it."""
-        with self._cond:
-            while self._state.get(rel) == "running":
-                self._cond.wait()
-            outcome = self._state.get(rel)
-            self._state[rel] = "taken"
-            self._cond.notify_all()
-        if not isinstance(outcome, tuple) or outcome[1] != width:
-            return None
-        _, _, result, error = outcome
-        if error is not None:
-            raise error
-        return result
-
-    def close(self) -> None:
-        """Stop parsing ahead and wait for a parse under way."""
-        with self._cond:
-            self._closed = True
-            self._cond.notify_all()
-        self._thread.join()

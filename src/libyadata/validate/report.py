@@ -255,6 +255,9 @@ def _tags(t: ErrorType) -> list[str]:
 
 #: Cells quoted in a report are cut to this many characters.
 CELL_PREVIEW = 200
+#: Problems kept in memory whatever ``--max-errors`` says (0 included): the rest are counted, not kept,
+#: so a report costs at most a few tens of MB however many faults a contribution holds.
+HARD_LIMIT = 20_000
 
 
 @dataclass
@@ -270,17 +273,20 @@ class Report:
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
-    def room(self) -> int | None:
-        """How many more problems may be kept (None: no bound)."""
-        if self.max_errors is None:
-            return None
-        return max(0, self.max_errors - len(self.problems))
+    @property
+    def limit(self) -> int:
+        """How many problems are kept: ``max_errors``, never more than :data:`HARD_LIMIT`."""
+        return HARD_LIMIT if self.max_errors is None else min(self.max_errors, HARD_LIMIT)
+
+    def room(self) -> int:
+        """How many more problems may be kept."""
+        return max(0, self.limit - len(self.problems))
 
     def add(self, type: str, message: str, *, file: str | None = None, row: int | None = None,
             field: str | None = None, cell: str | None = None, field_number: int | None = None) -> None:
         if type not in ERROR_TYPES:  # pragma: no cover - a programming error
             raise KeyError(f"undocumented error type {type!r}")
-        if self.max_errors is not None and len(self.problems) >= self.max_errors:
+        if len(self.problems) >= self.limit:
             self.dropped += 1
             return
         if cell is not None and len(cell) > CELL_PREVIEW:
@@ -290,7 +296,7 @@ class Report:
     def extend(self, other: Report) -> None:
         """Take over another report's problems (checks run in parallel each fill their own)."""
         for p in other.problems:
-            if self.max_errors is not None and len(self.problems) >= self.max_errors:
+            if len(self.problems) >= self.limit:
                 self.dropped += 1
             else:
                 self.problems.append(p)
@@ -343,7 +349,7 @@ class Report:
             "valid": self.valid,
             "path": self.path,
             "stats": {"tasks": len(tasks), "errors": self.error_count, "reported": len(self.problems),
-                      "truncated": self.dropped, "seconds": round(self.seconds, 3)},
+                      "truncated": self.dropped, "limit": self.limit, "seconds": round(self.seconds, 3)},
             "errors": [p.to_json() for p in by_file.get(None, [])],
             "tasks": tasks,
             "notes": self.notes,
@@ -354,8 +360,8 @@ class Report:
         red, green, dim, bold, off = (("\033[31m", "\033[32m", "\033[2m", "\033[1m", "\033[0m") if colour
                                       else ("", "", "", "", ""))
         if self.valid:
-            lines = [f"{green}valid{off}: {self.path} ({len(self.files)} files checked in {self.seconds:.2f} s)"]
-            lines += [f"{dim}note: {n}{off}" for n in self.notes]
+            lines = [f"{green}valid{off}: {inert(self.path)} ({len(self.files)} files checked in {self.seconds:.2f} s)"]
+            lines += [f"{dim}note: {inert(n)}{off}" for n in self.notes]
             return "\n".join(lines) + "\n"
         lines = []
         groups: dict[str | None, list[Problem]] = {}
@@ -363,15 +369,16 @@ class Report:
             groups.setdefault(p.file, []).append(p)
         for file, problems in groups.items():
             counts = ", ".join(f"{n} {t}" for t, n in Counter(p.type for p in problems).items())
-            lines.append(f"{bold}{file or 'package'}{off}: {len(problems)} error(s) ({counts})")
+            lines.append(f"{bold}{inert(file or 'package')}{off}: {len(problems)} error(s) ({counts})")
             for p in problems:
-                where = p.where()
-                cell = f" {dim}[cell: {p.cell!r}]{off}" if p.cell is not None and p.cell not in p.message else ""
-                lines.append(f"  {red}{p.type}{off} {where + ': ' if where else ''}{p.message}{cell}")
-        more = f" ({self.dropped} more not shown; raise --max-errors)" if self.dropped else ""
-        lines.append(f"{red}invalid{off}: {self.path}: {self.error_count} error(s){more}; "
+                where = inert(p.where())
+                cell = f" {dim}[cell: {inert(repr(p.cell))}]{off}" if p.cell is not None and p.cell not in p.message \
+                    else ""
+                lines.append(f"  {red}{p.type}{off} {where + ': ' if where else ''}{inert(p.message)}{cell}")
+        more = f" ({self.dropped} more not shown; {self._raise_hint()})" if self.dropped else ""
+        lines.append(f"{red}invalid{off}: {inert(self.path)}: {self.error_count} error(s){more}; "
                      "see docs/validation-errors.md for each type and how to fix it")
-        lines += [f"{dim}note: {n}{off}" for n in self.notes]
+        lines += [f"{dim}note: {inert(n)}{off}" for n in self.notes]
         return "\n".join(lines) + "\n"
 
     def to_github(self) -> str:
@@ -391,17 +398,43 @@ class Report:
             where = p.where()
             out.append(f"::error {','.join(props)}::{_data((where + ': ' if where else '') + p.message)}")
         if self.dropped:
-            out.append(f"::warning title=libyadata validate::{self.dropped} more error(s) not shown")
+            out.append(f"::warning title=libyadata validate::{self.dropped} more error(s) not shown; "
+                       f"{self._raise_hint()}")
         out.append(f"{'valid' if self.valid else 'invalid'}: {self.error_count} error(s)")
         return "\n".join(out) + "\n"
+
+    def _raise_hint(self) -> str:
+        if self.limit >= HARD_LIMIT:
+            return f"a report keeps at most {HARD_LIMIT} problems; fix these first"
+        return "raise --max-errors"
 
     def to_dict(self) -> dict[str, Any]:  # pragma: no cover - convenience
         return asdict(self)
 
 
+def inert(s: str) -> str:
+    """Text with every control, format (bidi, zero-width) and line/paragraph separator character
+    shown as an escape, so that a name or cell from a contribution cannot move the cursor, recolour
+    a terminal, hide text or start a new line.
+
+    >>> inert("data/x\x1b[31m.csv\u202e")
+    'data/x\\x1b[31m.csv\\u202e'
+    """
+    if s.isprintable() or all(_visible(c) for c in s):
+        return s
+    return "".join(c if _visible(c) else (f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}") for c in s)
+
+
+def _visible(c: str) -> bool:
+    import unicodedata
+
+    return unicodedata.category(c) not in ("Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn")
+
+
 def _data(s: str) -> str:
-    # GitHub workflow command escaping: a newline in the message would end the command.
-    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # GitHub workflow command escaping: a newline in the message would end the command (and a
+    # contributed name could then start its own `::` command); other controls are shown escaped.
+    return inert(s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _prop(s: str) -> str:
@@ -422,7 +455,7 @@ def error_types_markdown() -> str:
     lines = [
         "# Validation errors",
         "",
-        "<!-- Generated from libyadata.validate.report.ERROR_TYPES; tests/test_validate_report.py keeps it equal. -->",
+        "<!-- Generated from libyadata.validate.report.ERROR_TYPES by `libyadata generate`; do not edit. -->",
         "",
         "`libyadata validate [PATH]` checks a data package directory against the schema derived from the",
         "models and reports every fault with its file, row (as Frictionless counts: the header is row 1)",

@@ -4,19 +4,22 @@ Dates follow ``models.check_interval`` (precision day/month/year/unknown, basis
 'undated' exactly when unknown, 1900..2100, start <= end), plus: a dated record may not
 begin after its source's publication unless it is a projection. The columnar masks
 find the faulty rows; ``check_interval`` itself words the message for each, so the
-validator and the models cannot disagree on what a message says.
+validator and the models cannot disagree on what a message says. The other rules
+(``ROW_RULES``: Wikidata citation, self-affiliation, likelihood band) are the models'
+functions themselves, run once per distinct combination of their cells.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .. import vocab
-from ..models import MAX_DATE, MIN_DATE, Actor, Projection, Record, check_interval, has_dates
+from ..models import (MAX_DATE, MIN_DATE, Actor, Projection, Record, check_affiliation, check_interval,
+                      check_likelihood, check_wikidata, has_dates)
 from . import _arrow as A
 from .columns import Checked, emit, field_specs
 from .keys import key_column, normalized
@@ -72,7 +75,7 @@ def check_dates(report: Report, raw: RawTable, checked: Checked,
     with_source = (published is not None and not issubclass(raw.model, Projection)
                    and "source_id" in table.column_names)
     # Every rule here is a function of these cells, so it runs once per distinct combination of them.
-    first, ids = _combinations(raw, names + (("source_id",) if with_source else ()))
+    first, ids = _combinations(checked, names + (("source_id",) if with_source else ()))
     if first is None:
         bad = interval_mask(start, end, precision, basis)
     else:
@@ -93,7 +96,7 @@ def check_dates(report: Report, raw: RawTable, checked: Checked,
         return
     source_ids, dates = published
     if first is None:
-        sources = key_column(raw, ("source_id",))
+        sources = key_column(raw, checked, ("source_id",))
     else:
         sources = normalized(A.take(table.column("source_id"), first))
     pub = pc.take(dates, pc.index_in(sources, value_set=source_ids))
@@ -108,58 +111,55 @@ def check_dates(report: Report, raw: RawTable, checked: Checked,
                       "only a projection may speak of the future")
 
 
-def _combinations(raw: RawTable, names: tuple[str, ...]) -> tuple[Any, Any]:
+def _combinations(checked: Checked, names: tuple[str, ...]) -> tuple[Any, Any]:
     """(first row of each distinct combination of the cells, combination of each row), from the
     field checks' codes; (None, None) when a column has no codes (it seldom repeats)."""
     codes = []
     for name in names:
-        cells = raw.cells.get(name)
+        cells = checked.cells.get(name)
         if cells is None:
             return None, None
         codes.append(cells.row_codes())
     return A.group(codes)
 
 
-def check_actor(report: Report, raw: RawTable, checked: Checked) -> None:
-    t = raw.table
-    pair = pc.xor(t.column("wikidata_id").is_valid(), t.column("wikidata_ref").is_valid())
-    emit(report, raw, pair, "consistency-error", _spec(Actor, "wikidata_ref"),
-         "wikidata_id and wikidata_ref go together: cite where the item was verified, or leave both empty",
-         column="wikidata_ref")
-    own = A.fill(pc.equal(normalized(t.column("affiliation_id")), normalized(t.column("actor_id"))))
-    emit(report, raw, own, "consistency-error", _spec(Actor, "affiliation_id"),
-         "an actor cannot be its own affiliation")
+def check_rule(report: Report, raw: RawTable, checked: Checked, names: tuple[str, ...],
+               rule: Callable[..., None], field: str) -> None:
+    """Run a model's cross-field rule (a function of these cells that raises ValueError with its
+    message) once per distinct combination of the cells, and report the rows of each that fails.
 
-
-def check_projection(report: Report, raw: RawTable, checked: Checked) -> None:
-    """likelihood_low/high must be ``vocab.likelihood_band(likelihood_text)``, decided once per distinct word."""
-    names = ("likelihood_text", "likelihood_low", "likelihood_high")
-    words = A.plain(raw.table.column("likelihood_text"))
-    low, high = checked.typed["likelihood_low"], checked.typed["likelihood_high"]
-    distinct = pc.unique(words.drop_null()).to_pylist()
-    bands = [vocab.likelihood_band(w) for w in distinct]
-    has_band = A.bools(np.array([b is not None for b in bands], dtype=bool))
-    want_low = A.float64s([b[0] if b else np.nan for b in bands])
-    want_high = A.float64s([b[1] if b else np.nan for b in bands])
-    where = pc.index_in(words, value_set=A.strings(distinct))
-    banded = A.fill(pc.take(has_band, where))
-    wl, wh = pc.take(want_low, where), pc.take(want_high, where)
-    given = pc.or_(low.is_valid(), high.is_valid())
-    # With a band both bounds must equal it; without one both must be empty.
-    wrong_band = pc.and_(banded, pc.invert(pc.and_(A.fill(pc.equal(low, wl)), A.fill(pc.equal(high, wh)))))
-    wrong = pc.or_(wrong_band, pc.and_(pc.invert(banded), given))
+    The rule is the models' own (``models.check_wikidata`` …): the verdict and the message
+    cannot differ from what the models say. Rows with a fault in one of the cells are
+    reported there and skipped here.
+    """
+    columns = [checked.typed.get(n, raw.table.column(n)) for n in names]
+    codes = []
+    for name, col in zip(names, columns):
+        cells = checked.cells.get(name)
+        codes.append(cells.row_codes() if cells is not None else A.codes(col))
+    first, ids = A.group(codes)
+    values = [A.take(col, first).to_pylist() for col in columns]
+    failed: dict[int, str] = {}
+    for k, combination in enumerate(zip(*values)):
+        try:
+            rule(*combination)
+        except ValueError as exc:
+            failed[k] = str(exc)
+    if not failed:
+        return
+    mask = np.isin(ids, np.fromiter(failed, dtype=ids.dtype))
     clean = checked.clean(*names)
-    if clean is not None:
-        wrong = pc.and_(wrong, clean)
+    rows = np.flatnonzero(mask) if clean is None else np.flatnonzero(mask & A.numpy(pc.cast(clean, pa.int8())) == 1)
+    emit(report, raw, None, "consistency-error", _spec(raw.model, field), lambda _, i: failed[int(ids[i])],
+         column=field, idx=rows)
 
-    def message(_: Any, i: int) -> str:
-        word = words[i].as_py()
-        got = None if not given[i].as_py() else (low[i].as_py(), high[i].as_py())
-        return (f"likelihood_low/high must be the ICD 203 band of {word!r}: expected "
-                f"{vocab.likelihood_band(word)}, got {got}")
 
-    emit(report, raw, wrong, "consistency-error", _spec(Projection, "likelihood_low"), message,
-         column="likelihood_low")
+#: The models' cross-field rules checked here, per table: (the cells it reads, the rule, the field to report).
+ROW_RULES: dict[type[Record], tuple[tuple[tuple[str, ...], Callable[..., None], str], ...]] = {
+    Actor: ((("wikidata_id", "wikidata_ref"), check_wikidata, "wikidata_ref"),
+            (("actor_id", "affiliation_id"), check_affiliation, "affiliation_id")),
+    Projection: ((("likelihood_text", "likelihood_low", "likelihood_high"), check_likelihood, "likelihood_low"),),
+}
 
 
 def check_rows(report: Report, raw: RawTable, checked: Checked,
@@ -168,10 +168,11 @@ def check_rows(report: Report, raw: RawTable, checked: Checked,
     cols = set(raw.table.column_names)
     if has_dates(raw.model):
         check_dates(report, raw, checked, published)
-    if issubclass(raw.model, Actor) and {"wikidata_id", "wikidata_ref", "affiliation_id", "actor_id"} <= cols:
-        check_actor(report, raw, checked)
-    if issubclass(raw.model, Projection) and "likelihood_text" in cols:
-        check_projection(report, raw, checked)
+    for model, rules in ROW_RULES.items():
+        if issubclass(raw.model, model):
+            for names, rule, field in rules:
+                if set(names) <= cols:
+                    check_rule(report, raw, checked, names, rule, field)
 
 
 def publication_dates(raw: RawTable, checked: Checked) -> tuple[pa.Array, pa.Array] | None:

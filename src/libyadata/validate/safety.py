@@ -14,7 +14,6 @@ True
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -213,63 +212,3 @@ def walk(root: Path, report: Report, limits: Limits) -> dict[str, Path]:
             else:
                 report.add("forbidden-file", f"{rel} is not a regular file", file=rel)
     return found
-
-
-def file_digest(path: Path, algorithm: str) -> tuple[int, str]:
-    """Size and hex digest of a file, read in chunks."""
-    size, digest, _ = scan(path, algorithm)
-    return size, digest
-
-
-def scan(path: Path, algorithm: str, needle: bytes = b"") -> tuple[int, str, int | None]:
-    """Size, hex digest and the offset of the first ``needle`` byte (None: absent or not asked), in one read.
-
-    The chunks go into one reused buffer: a new bytes object per chunk is a fresh
-    mapping whose pages fault in again (measured: 78k page faults for 305 MB, about
-    0.5 s of system time where faults are dear).
-    """
-    h = hashlib.new(algorithm)
-    size, found = 0, None
-    buf = bytearray(1 << 20)
-    view = memoryview(buf)
-    with open(path, "rb", buffering=0) as f:
-        while n := f.readinto(buf):
-            h.update(view[:n])
-            if needle and found is None and (i := buf.find(needle, 0, n)) >= 0:
-                found = size + i
-            size += n
-    return size, h.hexdigest(), found
-
-
-def check_bytes_and_hash(rel: str, path: Path, resource: dict[str, Any], report: Report,
-                         index: int) -> int | None:
-    """Compare the descriptor's ``bytes`` and ``hash`` for a resource with the file; returns the
-    offset of the file's first CR byte (the line-end check of a table reads it from here)."""
-    declared_hash = resource.get("hash")
-    algorithm, want = "sha256", None
-    if declared_hash is None or declared_hash == "":
-        # Not a skipped check: a resource without its hash could hold anything.
-        report.add("package-error", f"resources[{index}].hash is {'missing' if declared_hash is None else 'empty'}"
-                   "; run `libyadata schema`", file=DESCRIPTOR, field=f"resources[{index}].hash")
-    elif isinstance(declared_hash, str):
-        prefix, _, want = declared_hash.rpartition(":")
-        if prefix != "sha256" or not _SHA256_HEX.fullmatch(want):
-            # The generated form only (MD5 is not collision-resistant; a bare hash is MD5 in the spec).
-            report.add("package-error", f"resources[{index}].hash must be 'sha256:' and 64 hex digits, not "
-                       f"{declared_hash[:80]!r}; run `libyadata schema`", file=DESCRIPTOR,
-                       field=f"resources[{index}].hash")
-            want = None
-    elif declared_hash is not None:
-        report.add("package-error", f"resources[{index}].hash must be a string", file=DESCRIPTOR)
-    size, digest, first_cr = scan(path, algorithm, b"\r")
-    declared_bytes = resource.get("bytes")
-    if declared_bytes is None:
-        report.add("package-error", f"resources[{index}].bytes is missing; run `libyadata schema`",
-                   file=DESCRIPTOR, field=f"resources[{index}].bytes")
-    elif declared_bytes != size or type(declared_bytes) is not int:
-        report.add("byte-count", f"{rel} has {size} bytes but the descriptor says {declared_bytes}; "
-                   "run `libyadata schema`", file=rel)
-    if want and want.lower() != digest:
-        report.add("hash-count", f"{rel} has {algorithm}:{digest} but the descriptor says {declared_hash}; "
-                   "run `libyadata schema`", file=rel)
-    return first_cr

@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..evidence import prefix_at, span_problems, suffix_at
+from ..evidence import HINTS, occurrences, prefix_at, span_problems, suffix_at
 from . import _arrow as A
 from .columns import Checked, emit, field_specs
 from .keys import key_codes, key_column
@@ -38,13 +38,38 @@ def _field_of(message: str) -> str:
     return "char_start" if "did you mean" in message else "quote"
 
 
-def _codes(raw: RawTable, name: str, col: Any) -> np.ndarray:
+def _codes(raw: RawTable, checked: Checked, name: str, col: Any) -> np.ndarray:
     """A.codes(col), from the field checks' dictionary when they made one (``source_id``: the key checks' codes
     of the normalised ids)."""
     if name == "source_id":
-        return key_codes(raw, name)
-    cells = raw.cells.get(name)
+        return key_codes(raw, checked, name)
+    cells = checked.cells.get(name)
     return A.codes(col) if cells is None else cells.row_codes()
+
+
+#: Code points of source text searched for "did you mean" hints in one run: past this, faulty spans are
+#: still reported, without the hint (a million faulty rows citing a long text would otherwise search it
+#: a million times).
+HINT_BUDGET = 64 * 2**20
+
+
+class _Hints:
+    """The "did you mean" search, once per (source, quote) and within :data:`HINT_BUDGET`."""
+
+    def __init__(self) -> None:
+        self.searched = 0
+        self.found: dict[tuple[str, str], list[int]] = {}
+
+    def find(self, sid: str, text: str, quote: str, start: int, end: int) -> list[int] | None:
+        if not quote or (0 <= start and end <= len(text) and text[start:end] == quote):
+            return []  # the quote is where it says: the hint is not needed
+        key = (sid, quote)
+        if key not in self.found:
+            if self.searched + len(text) > HINT_BUDGET:
+                return None
+            self.searched += len(text)
+            self.found[key] = occurrences(text, quote, HINTS)
+        return self.found[key]
 
 
 def check_spans(report: Report, raw: RawTable, checked: Checked, texts: dict[str, str]) -> None:
@@ -60,7 +85,7 @@ def check_spans(report: Report, raw: RawTable, checked: Checked, texts: dict[str
     emit(report, raw, order, "evidence-mismatch", _spec(raw, "char_end"),
          lambda _, i: f"char_start ({start[i].as_py()}) must be less than char_end ({end[i].as_py()})",
          column="char_end")
-    cells = raw.cells.get("quote")
+    cells = checked.cells.get("quote")
     length = pc.cast(pc.utf8_length(quote) if cells is None else pc.take(pc.utf8_length(cells.values), cells.codes),
                      pa.int64())
     span = pc.subtract(end, start)
@@ -72,13 +97,13 @@ def check_spans(report: Report, raw: RawTable, checked: Checked, texts: dict[str
     todo = pc.and_(usable, pc.invert(pc.or_(order, wrong_length)))
     if not texts or not A.any_true(todo):
         return
-    source = key_column(raw, ("source_id",))
+    source = key_column(raw, checked, ("source_id",))
     known = A.fill(pc.is_in(source, value_set=A.strings(list(texts))))
     todo = pc.and_(todo, known)
     cols = {"source_id": source, "quote": quote, "char_start": start, "char_end": end,
             "quote_prefix": raw.table.column("quote_prefix"), "quote_suffix": raw.table.column("quote_suffix")}
     # Codes of the whole columns (one hash pass each), then the rows to check: no copy of the text.
-    codes = [_codes(raw, f, cols[f]) for f in ("source_id", "quote", "quote_prefix", "quote_suffix")] \
+    codes = [_codes(raw, checked, f, cols[f]) for f in ("source_id", "quote", "quote_prefix", "quote_suffix")] \
         + [A.numpy(pc.fill_null(cols["char_start"], A.scalar(0)))]
     if pc.sum(todo).as_py() == raw.num_rows:
         idx = np.arange(raw.num_rows, dtype=np.int64)  # the usual case
@@ -93,11 +118,13 @@ def check_spans(report: Report, raw: RawTable, checked: Checked, texts: dict[str
     pick = idx[first]
     values = [A.take(cols[f], pick).to_pylist() for f in FIELDS]
     faulty: dict[int, list[str]] = {}
+    hints = _Hints()
     for k, (sid, q, s, e, pre, suf) in enumerate(zip(*values)):
         text = texts[sid]
         if e <= len(text) and text[s:e] == q and pre == prefix_at(text, s) and suf == suffix_at(text, e):
             continue
-        faulty[k] = span_problems(text, q, s, e, pre, suf)
+        where = hints.find(sid, text, q, s, e)
+        faulty[k] = span_problems(text, q, s, e, pre, suf, where=where, hint=where is not None)
     if not faulty:
         return
     hit = np.isin(combo, np.fromiter(faulty, dtype=combo.dtype))

@@ -1,0 +1,76 @@
+"""The article is pinned: with ``--base``, a stored source text cannot change.
+
+A source the base package has must keep, in the contribution, the same row values that
+identify its text (``text_path``, ``sha256``, ``char_count``) and the same bytes at that
+path; so rewriting a word of the article, in the text and in every quote, with the hashes
+recomputed, is an error and not a "correction". Removing a source is an error too (its
+records' evidence would go). A source only the contribution has is allowed, and named
+in the report's notes: it is a new resource, which the version check classifies.
+
+Both sides are read through :mod:`libyadata.paths` (no link, regular files only) and
+with a size cap; sources.csv is small (one row per source).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from .. import paths
+from .report import Report
+
+SOURCES_CSV = "data/sources.csv"
+#: Fields of a sources row that pin its text.
+PINNED = ("text_path", "sha256", "char_count")
+#: Largest sources.csv compared with the base (it has one row per source).
+SOURCES_CSV_BYTES = 16 * 2**20
+
+
+def _rows(root: Path, text_limit: int) -> dict[str, dict[str, str]] | str:
+    """source_id -> row of ``root``'s sources.csv, or why it cannot be read."""
+    try:
+        data = paths.read_bytes(root, SOURCES_CSV, SOURCES_CSV_BYTES)
+        reader = csv.DictReader(io.StringIO(data.decode("utf-8"), newline=""))
+        return {row.get("source_id") or "": row for row in reader}
+    except (paths.UnsafePath, UnicodeDecodeError, csv.Error) as exc:
+        return str(exc)[:200]
+
+
+def check_against_base(root: Path, base: Path, report: Report, text_limit: int) -> None:
+    """Report every change of a base source's text or its pinning fields; note the new sources."""
+    old = _rows(base, text_limit)
+    if isinstance(old, str):
+        report.notes.append(f"source texts not compared with the base package: its {SOURCES_CSV} {old}")
+        return
+    new = _rows(root, text_limit)
+    if isinstance(new, str):
+        return  # the table checks report why sources.csv is unusable
+    for sid, before in old.items():
+        after = new.get(sid)
+        if after is None:
+            report.add("source-text-error", f"source {sid!r} of the base package was removed; the article's "
+                       "stored texts are never removed by a contribution", file=SOURCES_CSV)
+            continue
+        for name in PINNED:
+            if after.get(name) != before.get(name):
+                report.add("source-text-error", f"source {sid!r}: {name} changed from {before.get(name)!r} to "
+                           f"{after.get(name)!r}; a stored source text is never changed by a contribution",
+                           file=SOURCES_CSV, field=name, cell=after.get(name))
+        rel = before.get("text_path") or ""
+        try:
+            theirs = paths.read_bytes(base, rel, text_limit)
+        except paths.UnsafePath:
+            continue  # the base's own problem, not the contribution's
+        try:
+            ours = paths.read_bytes(root, rel, text_limit)
+        except paths.UnsafePath as exc:
+            report.add("source-text-error", f"source {sid!r}: the stored text {exc}", file=rel)
+            continue
+        if ours != theirs:
+            report.add("source-text-error", f"source {sid!r}: {rel} differs from the base package's text; the "
+                       "article is stored byte for byte and never edited", file=rel)
+    added = sorted(set(new) - set(old))
+    if added:
+        report.notes.append(f"new source(s): {', '.join(repr(s) for s in added[:20])}"
+                            f"{' …' if len(added) > 20 else ''}: a new resource, at least a minor version bump")

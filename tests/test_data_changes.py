@@ -81,7 +81,8 @@ def test_a_correction_then_generate_fails_no_test(tmp_path):
 
     def add(rows):
         new = {k: "" for k in rows[0]}
-        new.update(claim_id="a-correction-added-by-a-test", claim_type="assessment",
+        new.update(claim_id="a-correction-added-by-a-test", claim_type="assessment", asserted_by="article",
+                   modality="asserted_fact",
                    summary="A claim added by a test, quoting the text.", source_id=cells["source_id"],
                    quote=cells["quote"], char_start=str(cells["char_start"]), char_end=str(cells["char_end"]),
                    quote_prefix=cells["quote_prefix"], quote_suffix=cells["quote_suffix"])

@@ -65,12 +65,13 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             import gzip
 
             data = gzip.compress(b"\0" * 10_000_000)
+            # recorded before answering: the client may refuse the body and the test look before this thread ends
+            self.server.encodings.append(self.headers.get("Accept-Encoding"))
             self.send_response(200)
             self.send_header("Content-Encoding", "gzip")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
-            self.server.encodings.append(self.headers.get("Accept-Encoding"))
             return
         if mode == "stall":
             self.server.unstall.wait(30)

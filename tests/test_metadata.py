@@ -13,7 +13,7 @@ import tomllib
 
 import pytest
 
-from libyadata import __version__, cli, croissant, datacard, meta, versions
+from libyadata import __version__, cli, croissant, datacard, meta
 from libyadata import webannotations as webanno
 from libyadata.evidence import occurrences
 from libyadata.resources import repository_root
@@ -54,7 +54,11 @@ def test_citation_cff_names_this_version():
     yaml = pytest.importorskip("yaml")
     cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
     assert cff["version"] == __version__ and cff["title"] == meta.TITLE
-    assert cff["date-released"] == versions.created(__version__)[:10] and cff["type"] == "dataset"
+    from libyadata.versions import created
+
+    released = created(__version__)
+    assert cff.get("date-released") == (released[:10] if released else None)
+    assert cff["type"] == "dataset"
 
 
 def test_generated_metadata_files_are_up_to_date(capsys):
@@ -103,13 +107,15 @@ def test_croissant_validates_and_loads_every_record_set(mlc, data):
     ds = mlc.Dataset(jsonld=str(ROOT / croissant.OUTPUT))
     issues = ds.metadata.ctx.issues
     assert not issues.errors and not issues.warnings, issues.report()
+    loaded = {}
     for name, n in data.counts().items():
-        records = list(ds.records(record_set=name))
+        # read each record set once: mlcroissant 1.1 yields nothing on a second pass over one
+        records = loaded[name] = list(ds.records(record_set=name))
         assert len(records) == n, name
         key = data.table(name)[0].primary_key[0]
         got = [r[f"{name}/{key}"].decode("utf-8") for r in records]
         assert got == [getattr(r, key) for r in data.table(name)], name
-    event = next(iter(ds.records(record_set="events")))
+    event = loaded["events"][0]
     assert event["events/date_start"].date() == data.events[0].date_start
     assert event["events/char_start"] == data.events[0].char_start
 

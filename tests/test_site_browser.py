@@ -98,31 +98,36 @@ def test_every_span_is_highlighted_once_with_its_quote(real_page, data):
     real_page.offline_and_clean()
 
 
-IN_VIEW_JS = """async (keys) => {
+IN_VIEW_JS = """async (links) => {
   const failures = [];
-  for (const k of keys) {
+  for (const [k, quote, cardKey] of links) {
     const changed = new Promise(r => window.addEventListener('hashchange', r, {once: true}));
     location.hash = encodeURI(k);
     await changed;
     const marks = [...document.querySelectorAll('#text .current')];
-    const card = document.getElementById('card-' + k);
+    const card = document.getElementById('card-' + cardKey);
     if (!card || !card.classList.contains('current')) { failures.push(k + ': card not marked'); continue; }
-    const spanned = card.querySelector('blockquote');
-    if (!spanned) continue;
+    if (quote === null) { if (marks.length) failures.push(k + ': marks text but has no span'); continue; }
     if (!marks.length) { failures.push(k + ': span not marked'); continue; }
     const r = marks[0].getBoundingClientRect();
     if (r.top < 0 || r.bottom > window.innerHeight || r.left < 0 || r.right > window.innerWidth)
       failures.push(k + ': span not in the viewport ' + JSON.stringify(r));
-    if (marks.map(m => m.textContent).join('') !== spanned.textContent) failures.push(k + ': marked text differs');
+    if (marks.map(m => m.textContent).join('') !== quote) failures.push(k + ': marked text differs');
   }
   return failures;
 }"""
 
 
 def test_every_deep_link_lands_on_its_span(real_page, data):
-    keys = [site.record_key(r) for name in data.counts() if name != "sources" for r in data.table(name)]
-    keys = [k for k in keys if not k.startswith("mentions/")]
-    assert real_page.tab.evaluate(IN_VIEW_JS, keys) == []
+    links = []
+    for name in data.counts():
+        if name == "sources":
+            continue
+        for r in data.table(name):
+            key = site.record_key(r)
+            target = site._mention_target(r) if getattr(r, "quote", None) is not None else None
+            links.append([key, getattr(r, "quote", None), target or key])  # a mention marks its record's card
+    assert real_page.tab.evaluate(IN_VIEW_JS, links) == []
     real_page.offline_and_clean()
 
 
@@ -146,7 +151,11 @@ def visible_cards(page) -> list[str]:
 def test_filters_change_what_is_shown(real_page, data):
     tab = real_page.tab
     everything = visible_cards(real_page)
-    assert len(everything) == sum(n for name, n in data.counts().items() if name != "sources")
+    from libyadata import models
+
+    # every record is a card, but sources (the page's subject) and mentions (shown on their record's card)
+    cards = [name for name, m in models.TABLES.items() if name != "sources" and "record_table" not in m.model_fields]
+    assert len(everything) == sum(data.counts()[name] for name in cards)
     tab.select_option("#filter-table", "events")
     assert visible_cards(real_page) == [f"events/{e.event_id}" for e in data.events]
     assert tab.text_content("#shown").startswith(f"{len(data.events)} of ")
@@ -216,3 +225,12 @@ def test_astral_arabic_and_hostile_text_in_the_browser(chromium, tmp_path):
         == "Haftar <script>alert(1)</script>"
     page.offline_and_clean()
     page.tab.close()
+
+
+def test_screenshot_of_a_deep_link(chromium, tmp_path, data):
+    # what `libyadata site --screenshot PNG --link KEY` does, in the module's browser
+    page = site.write(tmp_path / "out", data)
+    png = site_browser.screenshot(page, tmp_path / "figures" / "site.png", hash="events/haftar-visit-russia-2017-08",
+                                  browser=chromium)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
+    assert not list(png.parent.glob("*.tmp"))

@@ -18,7 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from . import meta, models, versions
+from . import meta, models
 from .resources import datapackage_dir  # noqa: F401 (doctest)
 from .schema import file_facts, table_fields
 
@@ -70,6 +70,23 @@ CONTEXT: dict[str, Any] = {
 DATA_TYPES = {"string": "sc:Text", "integer": "sc:Integer", "number": "sc:Float", "date": "sc:Date"}
 
 
+def _joinable(model: type[models.Record]) -> list[models.ForeignKey]:
+    """The single-field foreign keys of ``model`` other than to itself and to sources."""
+    return [fk for fk in model.foreign_keys if len(fk.fields) == 1 and fk.resource not in (model.table, "sources")]
+
+
+def _references(model: type[models.Record]) -> dict[str, str]:
+    """field -> ``table/field`` it references, for the references Croissant declares.
+
+    mlcroissant (1.1) joins record sets along their references and fails on a cycle (a
+    self-reference) and on a chain (a reference to a table that itself references another;
+    every table references sources). So only references to tables that reference nothing but
+    themselves and sources are declared; the field descriptions name every foreign key.
+    """
+    leaves = {m.table for m in models.MODELS if not _joinable(m)}
+    return {fk.fields[0]: f"{fk.resource}/{fk.reference[0]}" for fk in _joinable(model) if fk.resource in leaves}
+
+
 def _field(model: type[models.Record], f: dict[str, Any]) -> dict[str, Any]:
     table = model.table
     out: dict[str, Any] = {
@@ -80,12 +97,9 @@ def _field(model: type[models.Record], f: dict[str, Any]) -> dict[str, Any]:
         "dataType": DATA_TYPES[f["type"]],
         "source": {"fileObject": {"@id": f"{table}.csv"}, "extract": {"column": f["name"]}},
     }
-    for fk in model.foreign_keys:
-        # mlcroissant (1.1) joins along references and fails on a self-reference (a cycle) and when a
-        # referenced table references another in turn (every table references sources): references
-        # to sources and to the table itself are left out; the field descriptions still name them.
-        if fk.fields == (f["name"],) and fk.resource not in (table, "sources"):
-            out["references"] = {"field": {"@id": f"{fk.resource}/{fk.reference[0]}"}}
+    target = _references(model).get(f["name"])
+    if target is not None:
+        out["references"] = {"field": {"@id": target}}
     return out
 
 
@@ -93,7 +107,10 @@ def croissant(package_dir: Path, data_url: str = DATA_URL) -> dict[str, Any]:
     """The Croissant JSON-LD document of the data package in ``package_dir`` (``data_url``: its URL or relative path)."""
     from .site import citation
 
+    from .versions import created
+
     version = meta.version()
+    released = created(version)  # None until the version is released
     distribution, record_sets = [], []
     for model in models.MODELS:
         rel = f"data/{model.table}.csv"
@@ -119,9 +136,9 @@ def croissant(package_dir: Path, data_url: str = DATA_URL) -> dict[str, Any]:
         "description": meta.DESCRIPTION,
         "identifier": meta.ID,
         "version": version,
+        **({"datePublished": released[:10]} if released else {}),
         "license": meta.DATA_LICENSE["path"],
         "url": REPOSITORY,
-        **({"datePublished": released[:10]} if (released := versions.created(version)) else {}),
         "sameAs": f"https://pypi.org/project/{meta.NAME}/",
         "citeAs": citation(version)["bibtex"],
         "creator": {"@type": "Organization", "name": meta.CONTRIBUTORS[0]["title"], "url": REPOSITORY},

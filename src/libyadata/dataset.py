@@ -100,11 +100,8 @@ class Dataset:
     path: Path = field(compare=False)
 
     def table(self, name: str) -> tuple[Record, ...]:
-        """A table by name, e.g. ``data.table("events")``."""
-        if name not in models.TABLES:
-            miss = _missing("table", name, {t: t for t in models.TABLES})
-            raise NotFound(f"{miss.message} (tables: {', '.join(models.TABLES)})", miss.candidates)
-        return getattr(self, name)
+        """A table by name, e.g. ``data.table("events")`` (``UnknownTable``, a ``KeyError``, names the tables)."""
+        return getattr(self, models.model_of(name).table)
 
     def __getitem__(self, name: str) -> tuple[Record, ...]:
         return self.table(name)

@@ -8,7 +8,8 @@ In order (each step reads what the one before wrote):
 4. ``src/libyadata/registry/<version>.sha256``, only while the current version has none:
    a released version's registry is never rewritten (``libyadata bump`` makes the next one);
 5. the table of tables in ``README.md`` (between ``<!-- BEGIN tables`` and ``<!-- END tables -->``);
-6. the validator's corpus ``tests/fixtures/invalid/`` (only in a checkout holding ``tests/fixtures/make_invalid.py``).
+6. the validator's corpus ``tests/fixtures/invalid/`` (only in a checkout holding ``tests/fixtures/make_invalid.py``);
+7. ``docs/datacard.md``, ``CITATION.cff`` and ``docs/croissant.json`` (what ``libyadata metadata`` writes).
 
 Each file says that it is generated and by which command, where its format has room:
 JSON ``$comment``, a Markdown comment, Parquet schema metadata (``libyadata.generated_by``),
@@ -171,6 +172,10 @@ def run(repo_root: Path, *, write: bool) -> Outcome:
                 shutil.rmtree(target)
             staging.rename(target)
         out.changed += stale
+    from . import datacard
+
+    for path, data in datacard.generated_files(root).items():
+        put(path, data)
     return out
 
 

@@ -26,7 +26,7 @@ import json
 from importlib import resources as _res
 from typing import TYPE_CHECKING, Any, Callable
 
-from . import meta, models, versions
+from . import meta, models
 from .site import SITE_URL
 
 if TYPE_CHECKING:
@@ -82,7 +82,7 @@ def _spans(data: Dataset) -> list[tuple[str, models.Record]]:
     return out
 
 
-def annotation(key: str, record: models.Record, source: models.Record, created: str | None) -> dict[str, Any]:
+def annotation(key: str, record: models.Record, source: models.Record, created: str) -> dict[str, Any]:
     """One annotation of one evidence span."""
     mentioned = getattr(record, "record_table", None) and getattr(record, "record_id", None)
     about = f"{record.record_table}/{record.record_id}" if mentioned else key  # type: ignore[attr-defined]
@@ -125,7 +125,9 @@ def annotation(key: str, record: models.Record, source: models.Record, created: 
 def collection(data: Dataset) -> dict[str, Any]:
     """Every evidence span of ``data`` as one ``AnnotationCollection`` (one page)."""
     version = meta.version()
-    created = versions.created(version)
+    from .versions import created as released
+
+    created = released(version) or ""
     sources = {s.source_id: s for s in data.table("sources")}
     items = [annotation(key, r, sources[r.source_id], created) for key, r in _spans(data)]  # type: ignore[attr-defined]
     return {

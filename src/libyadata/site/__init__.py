@@ -22,7 +22,7 @@ from importlib import resources as _res
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .. import meta, models, versions
+from .. import meta, models
 from ..csvio import atomic_write
 
 if TYPE_CHECKING:
@@ -115,6 +115,9 @@ def payload(data: Dataset, text: str | None = None) -> dict[str, Any]:
                 mentions.append({"key": key, "record": target, **rec["span"]})
                 continue
             records[key] = rec
+    # a link to a record that is not there (e.g. asserted_by "article", not an actor) is no link
+    for rec in records.values():
+        rec["links"] = [link for link in rec["links"] if link["to"] in records]
     # who a record involves: the actors it names, and those its join rows (event_actors) name
     for rec in records.values():
         rec["actors"] = sorted({link["to"][7:] for link in rec["links"] if link["to"].startswith("actors/")}
@@ -148,7 +151,9 @@ def payload(data: Dataset, text: str | None = None) -> dict[str, Any]:
 
 def citation(version: str) -> dict[str, str]:
     """How to cite this version: a sentence and BibTeX (the same facts as CITATION.cff)."""
-    year = (versions.created(version) or "")[:4]
+    from ..versions import created
+
+    year = (created(version) or "")[:4] or "unreleased"
     url = REPOSITORY
     return {
         "text": f"libyadata contributors ({year}). {meta.TITLE} (version {version}) [Data set]. {url}",

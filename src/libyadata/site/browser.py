@@ -50,13 +50,22 @@ def chromium() -> Iterator[Any]:
             browser.close()
 
 
-def screenshot(page: Path, output: Path, *, width: int = 1400, height: int = 900, hash: str = "") -> Path:
-    """Open ``page`` (a local HTML file) and save a PNG of the window to ``output``."""
+def screenshot(page: Path, output: Path, *, width: int = 1400, height: int = 900, hash: str = "",
+               browser: Any = None) -> Path:
+    """Open ``page`` (a local HTML file) and save a PNG of the window to ``output``.
+
+    ``browser``: an open Playwright browser to use (one is started and closed otherwise).
+    """
     from ..csvio import atomic_write
 
-    with chromium() as browser:
-        tab = browser.new_page(viewport={"width": width, "height": height})
+    if browser is None:
+        with chromium() as b:
+            return screenshot(page, output, width=width, height=height, hash=hash, browser=b)
+    tab = browser.new_page(viewport={"width": width, "height": height})
+    try:
         tab.goto(Path(page).resolve().as_uri() + (f"#{hash}" if hash else ""))
         tab.wait_for_selector("html[data-ready='1']")
         atomic_write(Path(output), tab.screenshot())
+    finally:
+        tab.close()
     return Path(output)

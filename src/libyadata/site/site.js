@@ -72,19 +72,20 @@
   }
 
   // --- cards -----------------------------------------------------------------------------
+  const mentionsOf = new Map();    // record key -> the keys of its mentions
+  for (const m of D.mentions) {
+    if (!mentionsOf.has(m.record)) mentionsOf.set(m.record, []);
+    mentionsOf.get(m.record).push(m.key);
+  }
   function renderCards() {
     const box = document.getElementById("records");
-    const mentionsOf = new Map();
-    for (const m of D.mentions) {
-      if (!mentionsOf.has(m.record)) mentionsOf.set(m.record, []);
-      mentionsOf.get(m.record).push(m.key);
-    }
     for (const r of D.records) {
       const card = el("article", {class: "card", id: "card-" + r.key, "data-table": r.table,
         "data-modality": r.modality || "", "data-actors": r.actors.join(" ")});
       const attribution = [];
-      if (r.asserted_by) attribution.push("asserted by " + (actorName.get(r.asserted_by) || r.asserted_by));
-      if (r.holder) attribution.push("held by " + (actorName.get(r.holder) || r.holder));
+      const who = id => id === "article" ? "the article" : (actorName.get(id) || id);
+      if (r.asserted_by) attribution.push("asserted by " + who(r.asserted_by));
+      if (r.holder) attribution.push("held by " + who(r.holder));
       if (r.modality) attribution.push("modality: " + r.modality);
       card.append(el("div", {class: "table"}, link(r.key, r.table + " / " + r.id)),
                   el("h3", {}, r.title));
@@ -154,7 +155,7 @@
   // --- deep links --------------------------------------------------------------------------
   function go() {
     const key = decodeURI(location.hash.slice(1));
-    for (const e of document.querySelectorAll(".current")) e.classList.remove("current");
+    for (const e of document.querySelectorAll(".current, .current-mention")) e.classList.remove("current", "current-mention");
     if (!key) return;
     const m = mentionByKey.get(key);
     const recordKey = m ? m.record : key;
@@ -163,6 +164,9 @@
     if (card && card.hidden) { for (const s of Object.values(sel)) s.value = ""; applyFilters(); }
     const segs = segmentsOf.get(key) || [];
     for (const s of segs) s.classList.add("current");
+    // the record's further statements (mentions) are outlined too
+    for (const mk of mentionsOf.get(recordKey) || [])
+      if (mk !== key) for (const s of segmentsOf.get(mk) || []) s.classList.add("current-mention");
     if (card) { card.classList.add("current"); card.scrollIntoView({block: "nearest"}); }
     if (segs.length) segs[0].scrollIntoView({block: "center"});
   }

@@ -140,6 +140,9 @@ def test_quote_and_fix_go_alone(capsys):
     assert main(["anchor"]) == 2
     assert main(["anchor", "Haftar", "--fix"]) == 2
     assert "give either a QUOTE or --fix" in capsys.readouterr().err
+    assert main(["anchor", "--fix", "--near", "3"]) == 2
+    assert main(["anchor", "Haftar", "--dry-run"]) == 2
+    assert "--dry-run goes with --fix" in capsys.readouterr().err
 
 
 # --- reanchor -----------------------------------------------------------------------------

@@ -25,11 +25,10 @@ ROOT = repository_root()
 #: The modules that read the shipped data (counts, ids, spans, hashes, generated files); the
 #: slow build and clone tests and the validator's own fixtures are left out.
 DATA_MODULES = [
-    "test_cli.py", "test_cookbook.py", "test_coverage.py", "test_data.py", "test_dataset.py", "test_docs.py",
-    "test_download.py", "test_evidence.py", "test_models.py", "test_parquet.py", "test_query.py",
-    "test_readme.py", "test_readme_parquet.py", "test_release.py", "test_schema.py", "test_validate.py",
-    "test_versions.py", "test_diff.py", "test_validate_workflow.py", "test_version_workflow.py",
-    "test_plot.py", "test_generate.py",
+    "test_cli.py", "test_cookbook.py", "test_data.py", "test_dataset.py", "test_docs.py", "test_download.py",
+    "test_generate.py", "test_meta.py", "test_metadata_profiles.py", "test_parquet.py", "test_query.py",
+    "test_readme.py", "test_readme_parquet.py", "test_release.py", "test_schema.py", "test_versions.py",
+    "test_version_workflow.py", "test_validate_workflow.py",
 ]
 
 

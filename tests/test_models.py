@@ -107,7 +107,7 @@ def test_projection_band_must_follow_the_word():
                                       "likelihood_high": 0.8}).likelihood_high == 0.8
     with pytest.raises(ValidationError, match="ICD 203 band of 'likely'"):
         Projection.model_validate({**base, "likelihood_text": "likely"})
-    with pytest.raises(ValidationError, match="expected None"):
+    with pytest.raises(ValidationError, match=r"empty \(the word has no band\)"):
         Projection.model_validate({**base, "likelihood_text": "maybe", "likelihood_low": 0.1,
                                    "likelihood_high": 0.2})
 

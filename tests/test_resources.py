@@ -75,6 +75,15 @@ def test_a_datapackage_folder_of_another_project_is_read_but_not_written(tmp_pat
     assert (found.path, found.kind, found.root) == (tmp_path / "datapackage", "source checkout", None)
 
 
+def test_inside_the_installed_copy_it_is_the_installed_copy(wheel):
+    installed = wheel / "libyadata"
+    proc = run_installed(wheel, installed, "info", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.endswith(" (installed copy)\n")
+    proc = run_installed(wheel, installed, "schema")
+    assert proc.returncode == 2 and "the installed copy is read-only" in proc.stderr
+
+
 def test_load_keeps_reading_the_installed_copy(tmp_path, monkeypatch):
     checkout(tmp_path / "repo", bad_date=True)
     monkeypatch.chdir(tmp_path / "repo")
@@ -112,6 +121,7 @@ def test_validate_in_a_checkout_judges_the_checkout_not_the_installed_wheel(whee
 
 
 @pytest.mark.parametrize("argv", [["schema"], ["schema", "--check"], ["build"], ["docs"], ["release", "--check"],
+                                  ["generate"], ["generate", "--check"], ["bump", "patch"], ["metadata"],
                                   ["plot"]])
 def test_maintainer_verbs_refuse_to_write_into_an_installed_wheel(wheel, tmp_path, argv):
     before = sorted(p.relative_to(wheel) for p in wheel.rglob("*") if "__pycache__" not in p.parts)
@@ -136,3 +146,8 @@ def test_a_foreign_datapackage_folder_is_not_written(tmp_path, monkeypatch, caps
     monkeypatch.chdir(tmp_path)
     assert main(["schema"]) == 2
     assert "is not in a source checkout of libyadata" in capsys.readouterr().err
+
+
+def test_the_checkout_of_an_editable_install_is_a_source_checkout():
+    found = find_package(ROOT / "datapackage" / "data")
+    assert (found.path, found.kind, found.root) == (ROOT / "datapackage", "source checkout", ROOT)

@@ -7,7 +7,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from libyadata.cli import main
@@ -44,6 +44,7 @@ ACTORS = (BASE / "data" / "actors.csv").read_bytes()
 @example(("data/actors.csv", b"\r\x80" + ACTORS), "text")  # internal error UnicodeDecodeError, exit 2
 @example(("data/actors.csv", b"\n\x80" + ACTORS), "json")  # the same
 @example(("data/actors.csv", b"\x80" + ACTORS), "github")  # only a garbled header label, no encoding error
+@settings(max_examples=30)  # each example validates a whole package: the profile's 60 took 80 s of the suite
 @given(mutations(), st.sampled_from(["text", "json", "github"]))
 def test_mutated_package_never_crashes(mutation, fmt):
     rel, data = mutation
@@ -62,3 +63,18 @@ def test_mutated_package_never_crashes(mutation, fmt):
     assert out.getvalue()
     if fmt == "json":
         assert json.loads(out.getvalue())["valid"] is (code == 0)
+
+
+def test_a_table_whose_first_line_is_empty_and_next_not_utf8_is_reported(tmp_path, capsys):
+    """Found by the fuzz test: a CR, then a non-UTF-8 byte before the header (pyarrow named columns
+    from those bytes and the validator crashed decoding them)."""
+    pkg = tmp_path / "package"
+    shutil.copytree(BASE, pkg)
+    actors = pkg / "data" / "actors.csv"
+    actors.write_bytes(b"\r\x80" + actors.read_bytes())
+    assert main(["validate", str(pkg), "--format", "json"]) == 1
+    out, err = capsys.readouterr()
+    assert err == ""
+    report = json.loads(out)
+    assert {e["type"] for t in report["tasks"] for e in t["errors"] if t["name"] == "data/actors.csv"} >= {
+        "line-ending", "missing-label"}

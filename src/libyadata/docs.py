@@ -118,6 +118,13 @@ def _vocabulary_section(name: str) -> list[str]:
             cameo = f"{t.cameo} {t.cameo_label}" if t.cameo else "—"
             meaning = t.meaning + (f" *Unmapped:* {t.why_unmapped}" if t.why_unmapped else "")
             out.append(f"| `{value}` | {_cell(meaning)} | {_cell(plover)} | {_cell(cameo)} |")
+    elif name == "modality":
+        out += ["Each value is relative to the record's `asserted_by` (FactBank's source; PARC's attribution "
+                "source), with `cue` the words that carry it (PARC's cue) and the record its content. FactBank "
+                "(Saurí & Pustejovsky 2009): CT certain, PR probable, PS possible, U underspecified; + / - "
+                "polarity.", "",
+                "| value | meaning | FactBank | typical cues |", "|---|---|---|---|"]
+        out += [f"| `{value}` | {_cell(t.meaning)} | {t.factbank} | {_cell(t.cues)} |" for value, t in terms.items()]
     else:
         out += ["| value | meaning |", "|---|---|"]
         out += [f"| `{value}` | {_cell(vocab.meaning(name, value))} |" for value in terms]

@@ -66,6 +66,9 @@ class Record(BaseModel):
     #: Fields that, equal in two rows of the table, mean the two rows assert the same thing
     #: (checked by the tests and ``libyadata validate``: duplicate-assertion). Empty: not checked.
     same_assertion: ClassVar[tuple[str, ...]] = ()
+    #: (table field, id field) of a reference to a record of any table the table field names
+    #: (``vocab.RECORD_TABLES``); Table Schema cannot declare it: checked by ``libyadata validate``.
+    record_reference: ClassVar[Optional[tuple[str, str]]] = None
     #: CSV column order: the model's own fields first, then the shared mixin fields.
     columns: ClassVar[tuple[str, ...]] = ()
 
@@ -520,6 +523,7 @@ class Mention(Record, Evidence):
     table_title: ClassVar[str] = "Mentions"
     primary_key: ClassVar[tuple[str, ...]] = ("record_table", "record_id", "char_start")
     foreign_keys: ClassVar[tuple[ForeignKey, ...]] = (ForeignKey(("source_id",), "sources", ("source_id",)),)
+    record_reference: ClassVar[Optional[tuple[str, str]]] = ("record_table", "record_id")
 
     record_table: vocab.RecordTable = Field(description="The table of the record mentioned.")  # type: ignore[valid-type]
     record_id: Slug = Field(description="The id of the record mentioned, in record_table.")

@@ -11,7 +11,7 @@ Identical CSV gives identical bytes with the same pyarrow. ``check()`` compares 
 logical content and schema, so that a file written by another pyarrow is reported as
 just that, not as a data change:
 
->>> [d.kind for d in check()]  # the committed files match the CSV
+>>> [d.kind for d in check() if d.is_data_change]  # the committed files hold the CSV's data
 []
 >>> t = read("event_actors")
 >>> t.schema.metadata[b"libyadata.table"]
@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import meta, models, vocab
 from .csvio import atomic_write, to_csv_bytes
-from .errors import DataError, LibyadataError
+from .errors import DataError
 from .resources import datapackage_dir
 from .schema import dump_json
 

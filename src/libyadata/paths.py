@@ -28,19 +28,15 @@ True
 from __future__ import annotations
 
 import os
-import re
 import stat
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 __all__ = ["UnsafePath", "problem", "check_relative", "root_problem", "file_problem", "safe_file",
-           "open_regular", "read_bytes"]
-
-#: ``scheme:`` at the start of a path (RFC 3986); a one-letter scheme is a Windows drive.
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+           "open_regular", "open_found", "read_bytes"]
 
 
-class UnsafePath(ValueError):
+class UnsafePath(OSError):
     """A path the rules refuse; the message says why."""
 
 
@@ -59,7 +55,9 @@ def problem(path: Any) -> str | None:
     if path.startswith(("/", "\\")) or (len(path) >= 2 and path[1] == ":" and path[0].isascii()
                                         and path[0].isalpha()):
         return f"{shown} is absolute; use a path relative to datapackage.json"
-    if _SCHEME.match(path):
+    scheme, colon, _ = path.partition(":")
+    if colon and scheme and scheme[0].isascii() and scheme[0].isalpha() \
+            and all(c.isascii() and (c.isalnum() or c in "+.-") for c in scheme):
         return f"{shown} has a URI scheme; use a relative path inside the package"
     if "\\" in path:
         return f"{shown} uses backslashes; use '/'"
@@ -164,6 +162,21 @@ def open_regular(root: Path, rel: str) -> int:
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
         raise UnsafePath(f"{_show(rel)} is not a regular file")
+    return fd
+
+
+def open_found(path: Path) -> int:
+    """An open read-only descriptor of a file a walk already found regular (no link on its path):
+    opened again with ``O_NOFOLLOW | O_NONBLOCK`` and checked with ``fstat``, so that a link or a
+    FIFO put in its place since can neither be followed nor block. Raises :class:`UnsafePath`."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise UnsafePath(f"{_show(str(path))} cannot be opened: {exc.strerror}") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise UnsafePath(f"{_show(str(path))} is not a regular file")
     return fd
 
 

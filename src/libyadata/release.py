@@ -23,6 +23,7 @@ import re
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from ._version import __version__
 from .errors import LibyadataError
@@ -47,7 +48,7 @@ def files(package_dir: Path | None = None) -> dict[str, Path]:
 
     pkg = Path(package_dir) if package_dir is not None else datapackage_dir()
     folder = parquet.parquet_dir(pkg)
-    out = {f"{m.table}.parquet": folder / f"{m.table}.parquet" for m in models.MODELS}
+    out = {f"{t}.parquet": folder / f"{t}.parquet" for t in _tables(folder, models)}
     out[parquet.DESCRIPTOR] = folder / parquet.DESCRIPTOR
     for text in sorted((pkg / "sources").glob("*.txt")):
         out[text.name] = text
@@ -55,6 +56,20 @@ def files(package_dir: Path | None = None) -> dict[str, Path]:
     if missing:
         raise LibyadataError(f"cannot release: missing {', '.join(missing)} (run: libyadata build)")
     return dict(sorted(out.items()))
+
+
+def _tables(folder: Path, models: Any) -> list[str]:
+    """The tables a package's Parquet descriptor declares (an older version may lack a table the models
+    have now), else the models' tables."""
+    import json
+
+    try:
+        resources = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))["resources"]
+        names = [r["path"][:-len(".parquet")] for r in resources
+                 if re.fullmatch(r"[a-z0-9_]+\.parquet", str(r.get("path", "")))]
+    except (OSError, ValueError, KeyError, TypeError):
+        names = []
+    return names or [m.table for m in models.MODELS]
 
 
 def sha256(path: Path) -> str:

@@ -116,5 +116,7 @@ def find_package(start: str | Path | None = None) -> Found:
     for folder in (here, *here.parents):
         candidate = folder / PACKAGE_FOLDER
         if (candidate / DESCRIPTOR).is_file():
+            if candidate.resolve() == datapackage_dir() and repository_root() is None:
+                break  # inside the installed wheel itself
             return Found(candidate, "source checkout", folder if is_checkout(folder) else None)
     return Found(datapackage_dir(), "installed copy", repository_root())

@@ -49,7 +49,23 @@ def _flatten(prop: dict[str, Any]) -> tuple[dict[str, Any], bool]:
 @lru_cache(maxsize=None)
 def cached_json_schema(model: type[Record]) -> dict[str, Any]:
     """The model's JSON Schema, built once: read it, never change it (pydantic rebuilds it per call)."""
-    return model.model_json_schema()
+    return _whole_numbers(model.model_json_schema())
+
+
+def _whole_numbers(value: Any) -> Any:
+    """Bounds such as ``ge=0`` as written (``0``): pydantic before 2.9 gives ``0.0`` on a float field,
+    which would make the generated files depend on the pydantic version.
+
+    >>> _whole_numbers({"minimum": 0.0, "maximum": 0.5, "enum": [True]})
+    {'minimum': 0, 'maximum': 0.5, 'enum': [True]}
+    """
+    if isinstance(value, dict):
+        return {k: _whole_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_whole_numbers(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 def table_fields(model: type[Record]) -> list[dict[str, Any]]:

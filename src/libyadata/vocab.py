@@ -190,6 +190,7 @@ RELATIONSHIP_PREDICATES: dict[str, str] = {
     "targets": "Plans or prepares attacks against.",
     "represents": "Represents (object: the powers or people represented).",
     "involved_in": "Is a party involved in (object: the conflict's country).",
+    "engages_with": "Keeps communication channels or contacts with.",
     "supports": "Gives support of a kind the text does not specify.",
     "supports_militarily": "Gives military support (arms, training, forces).",
     "supports_politically": "Gives political or diplomatic support.",

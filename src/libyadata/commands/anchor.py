@@ -70,6 +70,8 @@ def run(args: argparse.Namespace) -> int:
         raise LibyadataError("give either a QUOTE or --fix")
     if args.dry_run and not args.fix:
         raise LibyadataError("--dry-run goes with --fix")
+    if args.fix and (args.occurrence is not None or args.near is not None or args.source is not None):
+        raise LibyadataError("--occurrence, --near and --source go with a QUOTE; --fix re-anchors every row")
     package = package_path(args.package)
     return _fix(package, args.dry_run) if args.fix else _anchor(package, args)
 

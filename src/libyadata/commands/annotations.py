@@ -16,7 +16,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ._common import add_package_argument
+from ._common import add_package_argument, package_path
 
 HELP = "export the evidence spans as W3C Web Annotations (JSON-LD)"
 
@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     from ..dataset import load
     from ..schema import dump_json
 
-    doc = dump_json(collection(load(args.path)))
+    doc = dump_json(collection(load(package_path(args.path))))
     if args.output is None:
         sys.stdout.write(doc.decode("utf-8"))
     else:

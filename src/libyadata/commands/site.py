@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ._common import add_package_argument
+from ._common import add_package_argument, package_path
 
 HELP = "write the evidence viewer (a static site) of the article and its records"
 
@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     from .. import site
     from ..dataset import load
 
-    data = load(args.path) if args.path is not None else None
+    data = load(package_path(args.path))
     page = site.write(args.output, data)
     print(f"wrote {page} ({page.stat().st_size:,} bytes)")
     if args.screenshot is not None:

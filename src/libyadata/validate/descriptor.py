@@ -32,10 +32,12 @@ FILE_FACTS = ("bytes", "hash")
 RELEASE_STAMP = ("version", "created")
 _SEMVER = re.compile(r"(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})(-[0-9A-Za-z.-]{1,64})?")
 _CREATED = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})")
+#: Resources a descriptor may declare (the models' tables and a few source texts are far fewer).
+MAX_RESOURCES = 1_000
 #: Differences reported (one problem each); a descriptor that differs more says how many more.
 MAX_DIFFERENCES = 20
 #: The command that regenerates the descriptor.
-FIX = "libyadata schema"
+FIX = "libyadata generate"
 
 
 def pointer(parts: list[Any]) -> str:
@@ -133,7 +135,7 @@ def check_pinned(desc: dict[str, Any], files: dict[str, Path], report: Report) -
     problems_before = len(report.problems) + report.dropped
     for key, form in (("version", _SEMVER), ("created", _CREATED)):
         value = desc.get(key)
-        if key in want and not (isinstance(value, str) and form.fullmatch(value)):
+        if not (isinstance(value, str) and form.fullmatch(value)):
             report.add("package-error", f"{DESCRIPTOR} at /{key} is {_short(value)}: not a "
                        f"{'semantic version' if key == 'version' else 'RFC 3339 time'}; `libyadata bump` sets it",
                        file=DESCRIPTOR, field=f"/{key}")

@@ -99,6 +99,11 @@ def descriptor_checks(desc: dict[str, Any] | None, files: dict[str, Path], repor
         return None
     from . import descriptor
 
+    resources = desc.get("resources")
+    if isinstance(resources, list) and len(resources) > descriptor.MAX_RESOURCES:
+        report.add("size-limit", f"{DESCRIPTOR} declares {len(resources)} resources, more than the "
+                   f"{descriptor.MAX_RESOURCES} accepted; refused", file=DESCRIPTOR)
+        return None
     part = Report(report.path, None)
     declared = check_descriptor(desc, part)
     if not part.problems:

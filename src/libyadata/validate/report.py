@@ -187,6 +187,16 @@ ERROR_TYPES: dict[str, ErrorType] = _types(
               "Use `libyadata anchor \"QUOTE\"` to get the exact cells.",
               "quote 'Sarraj' is not at char_start=12, char_end=18 (the text there is 'arraj '); did you "
               "mean char_start=11, char_end=17?"),
+    ErrorType("duplicate-assertion", "Duplicate assertion",
+              "Two records of one table assert the same thing: they are equal in the fields the table's model "
+              "names as an assertion's identity (relationships: subject_id, predicate, object_id, modality; "
+              "motives: holder_id, rank; projections: holder, actor_id, modality and the same quote; claims and "
+              "events: their codes and the same quote). Ids are compared after Unicode normalisation.",
+              "Keep one record; add the other sentence to mentions.csv as a mention of it (record_table, "
+              "record_id and the quote's cells from `libyadata anchor`).",
+              "asserts the same as row 12 (equal subject_id, predicate, object_id, modality): one fact is one "
+              "record; delete this row and add its quote to mentions.csv as a mention of the other",
+              None, "row"),
     ErrorType("source-text-error", "Source text error",
               "A source's stored text is missing, unsafe, not UTF-8, or differs from the sha256 or "
               "char_count recorded in sources.csv. Evidence of that source cannot be checked.",
@@ -408,7 +418,7 @@ def inert(s: str) -> str:
     a terminal, hide text or start a new line.
 
     >>> inert("data/x\x1b[31m.csv\u202e")
-    'data/x\\x1b[31m.csv\\u202e'
+    'data/x\\\\x1b[31m.csv\\\\u202e'
     """
     if s.isprintable() or all(_visible(c) for c in s):
         return s

@@ -117,10 +117,12 @@ def _scan_files(files: dict[str, Path], readable: set[str], declared: dict[str, 
 def check_tables(root: Path, files: dict[str, Path], readable: set[str], declared: dict[str, dict[str, Any]],
                  scans: dict[str, FileScan], report: Report, limits: Limits) -> None:
     """Check the readable tables in the models' order, each against the key sets of those before it."""
-    from .. import models
-    from . import reading, rules, spans, structure
+    from .. import models, vocab
+    from . import assertions, reading, rules, spans, structure
 
     wanted = {(fk.resource, fk.reference) for m in models.MODELS for fk in m.foreign_keys}
+    wanted |= {(t, models.TABLES[t].primary_key) for m in models.MODELS if m.record_reference
+               for t in vocab.RECORD_TABLES}
     key_sets: dict[tuple[str, tuple[str, ...]], KeySet] = {}
     published, texts = None, {}
     with reading.quiet_unraisable():
@@ -139,8 +141,12 @@ def check_tables(root: Path, files: dict[str, Path], readable: set[str], declare
             rules.check_rows(report, raw=raw, checked=checked, published=published)
             if models.has_evidence(model):
                 spans.check_spans(report, raw=raw, checked=checked, texts=texts)
+            if model.same_assertion:
+                assertions.check_duplicates(report, raw, checked)
             key_sets.update(_key_sets(raw, checked, wanted))
             key_checks(report, raw, checked, key_sets)
+            if model.record_reference:
+                assertions.check_record_references(report, raw, checked, key_sets)
             raw.locate(report, checked.multiline)
 
 

@@ -172,6 +172,10 @@ def read_table(path: Path, rel: str, model: type[Record], scan: FileScan, report
     if labels is None:
         report.add("missing-label", f"the file is empty; it needs the header {','.join(fields)}", file=rel, row=1)
         return None
+    if len(labels) > limits.labels:
+        report.add("size-limit", f"the header has {len(labels)} labels, more than the {limits.labels} accepted; "
+                   f"the table has {len(fields)} fields: {','.join(fields)}", file=rel, row=1)
+        return None
     header_ok = check_labels(labels, fields, rel, report)
     try:
         table, bad = parse(path, len(labels))

@@ -1,0 +1,76 @@
+"""Two records of one table that assert the same thing (``duplicate-assertion``), and mentions
+that point to no record (``foreign-key``).
+
+A model names in ``same_assertion`` the fields whose equality means that two of its rows
+assert one fact (relationships: subject, predicate, object and modality; the other tables
+in ``libyadata.models``). Rows are grouped by those cells, ids compared as the key checks
+compare them (Unicode-normalised, case-folded); every row after the first of a group is
+reported with the row it repeats. One fact is one record: the other sentence belongs in
+``mentions.csv``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyarrow.compute as pc
+
+from .. import models, vocab
+from . import _arrow as A
+from .columns import Checked, emit, field_specs
+from .keys import normalized
+from .report import Report
+from .structure import RawTable
+
+
+def check_duplicates(report: Report, raw: RawTable, checked: Checked | None = None) -> None:
+    """Report the rows of ``raw`` that repeat an earlier row's ``same_assertion`` cells."""
+    fields = raw.model.same_assertion
+    if not fields or not set(fields) <= set(raw.table.column_names) or raw.num_rows < 2:
+        return
+    specs = {s.name: s for s in field_specs(raw.model)}
+    # Text cells as the file has them; ids (slugs) normalised as the key checks do.
+    cols = [A.plain(raw.table.column(f)) for f in fields]
+    cols = [normalized(c) if f.endswith("_id") or f in ("asserted_by", "holder") else c for f, c in zip(fields, cols)]
+    first, ids = A.group([A.codes(c) for c in cols])
+    earlier = first[ids]
+    repeat = np.nonzero(earlier != np.arange(raw.num_rows))[0].astype(np.int64)
+    if not len(repeat):
+        return
+    rows = raw.rows(np.arange(raw.num_rows, dtype=np.int64))
+    names = ", ".join(fields)
+
+    def message(_: Any, i: int) -> str:
+        return (f"asserts the same as row {int(rows[earlier[i]])} (equal {names}): one fact is one record; "
+                "delete this row and add its quote to mentions.csv as a mention of the other")
+
+    emit(report, raw, None, "duplicate-assertion", specs[fields[0]], message, column=fields[0], idx=repeat)
+
+
+def check_record_references(report: Report, raw: RawTable, checked: Checked | None,
+                            key_sets: dict[tuple[str, tuple[str, ...]], Any]) -> None:
+    """Rows whose (record_table, record_id) names no record (``key_sets``: the tables' key sets)."""
+    ref = raw.model.record_reference
+    if ref is None or not set(ref) <= set(raw.table.column_names):
+        return
+    tables = A.plain(raw.table.column(ref[0]))
+    ids = normalized(A.plain(raw.table.column(ref[1])))
+    dangling = np.zeros(raw.num_rows, dtype=bool)
+    for name in vocab.RECORD_TABLES:
+        parent = key_sets.get((name, models.TABLES[name].primary_key))
+        here = A.fill(pc.equal(tables, A.scalar(name)))
+        if not A.any_true(here):
+            continue
+        if parent is None:
+            report.notes.append(f"{raw.file}: {ref[1]} -> {name} not checked because {name} could not be read")
+            continue
+        keys = getattr(parent, "values", parent)
+        found = A.fill(pc.is_in(ids, value_set=keys))
+        dangling[A.indices(pc.and_(pc.and_(here, A.fill(ids.is_valid())), pc.invert(found)))] = True
+    idx = np.nonzero(dangling)[0].astype(np.int64)
+    spec = next(s for s in field_specs(raw.model) if s.name == ref[1])
+    emit(report, raw, None, "foreign-key", spec,
+         lambda cell, i: f"{ref[1]} {cell!r} is not an existing "
+                         f"{models.TABLES[tables[i].as_py()].primary_key[0]} in {tables[i].as_py()}; use an existing id",
+         column=ref[1], idx=idx)

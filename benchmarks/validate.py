@@ -115,6 +115,12 @@ def generate(root: Path, rows: int, seed: int = 4) -> dict[str, list]:
     stride = min(FAULT_EVERY, rows) // 10 or 1
     fault_at = {b * FAULT_EVERY + (f + 1) * stride: f for b in range(blocks) for f in range(9)}
     fault_at = {i: f for i, f in fault_at.items() if 0 < i < rows}
+    # Rows are grown from the first real row of each table (every field the models have), then
+    # given their own ids, spans, dates and faults.
+    from libyadata.csvio import read_rows
+
+    ev_header, ev_rows = read_rows(ev_path)
+    ea_header, ea_rows = read_rows(ea_path)
     with open(ev_path, "a", encoding="utf-8", newline="") as fe, \
             open(ea_path, "a", encoding="utf-8", newline="") as fa:
         we = csv.writer(fe, lineterminator="\n")
@@ -162,8 +168,8 @@ def generate(root: Path, rows: int, seed: int = 4) -> dict[str, list]:
             elif fault == 8:
                 ev["date_start"] = ev["date_end"] = (source.published + dt.timedelta(days=1)).isoformat()
                 planted.append(("date-error", "data/events.csv", row_ev, "date_start"))
-            we.writerow(ev.values())
-            wa.writerow(ea.values())
+            we.writerow([{**ev_rows[0], **ev}[c] for c in ev_header])
+            wa.writerow([{**ea_rows[0], **ea}[c] for c in ea_header])
     (root / "datapackage.json").write_text(json.dumps(descriptor(root), indent=2, ensure_ascii=False) + "\n",
                                            encoding="utf-8")
     return planted

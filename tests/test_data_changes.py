@@ -73,15 +73,21 @@ def test_a_correction_then_generate_fails_no_test(tmp_path):
     # a new record, its evidence cells from `libyadata anchor` (the contributor's tool)
     data = load()
     text = data.source_text()
-    quote = next(c.quote for c in data.claims if c.claim_id != gone and len(occurrences(text, c.quote)) == 1)
+    # words no claim cites yet, so the new claim repeats no claim's assertion
+    claimed = {c.quote for c in data.claims}
+    quote = next(e.quote for e in data.events if e.quote not in claimed and len(occurrences(text, e.quote)) == 1)
     anchored = cli(repo, "anchor", quote)
     if anchored.returncode != 0:
         pytest.fail(anchored.stderr)
     cells = json.loads(anchored.stdout)
 
     def add(rows):
-        new = {k: "" for k in rows[0]}
-        new.update(claim_id="a-correction-added-by-a-test", claim_type="assessment",
+        # the other cells (attribution, modality, ...) as a kept claim has them: whatever the models require
+        new = dict(next(r for r in rows if r["claim_id"] != gone))
+        # not the same assertion as the claim whose words it quotes (duplicate-assertion)
+        quoted = next((r for r in rows if r["quote"] == cells["quote"]), {})
+        new.update(claim_id="a-correction-added-by-a-test", actor_id="", event_id="",
+                   claim_type="background" if quoted.get("claim_type") == "assessment" else "assessment",
                    summary="A claim added by a test, quoting the text.", source_id=cells["source_id"],
                    quote=cells["quote"], char_start=str(cells["char_start"]), char_end=str(cells["char_end"]),
                    quote_prefix=cells["quote_prefix"], quote_suffix=cells["quote_suffix"])

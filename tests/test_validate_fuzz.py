@@ -77,4 +77,4 @@ def test_a_table_whose_first_line_is_empty_and_next_not_utf8_is_reported(tmp_pat
     assert err == ""
     report = json.loads(out)
     assert {e["type"] for t in report["tasks"] for e in t["errors"] if t["name"] == "data/actors.csv"} >= {
-        "line-ending", "missing-label"}
+        "line-ending", "encoding-error"}

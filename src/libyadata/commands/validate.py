@@ -58,7 +58,9 @@ def _tune_memory() -> None:
     Arrow's default mimalloc a run spent 0.9-2.4 s of system time zeroing pages it had
     returned and taken back, and the wall time swung from 1.6 to 2.6 s. With the C
     library's allocator in one arena that keeps blocks under 32 MiB for reuse, system
-    time is about 0.5 s. Variables a user has set win; ``LIBYADATA_ALLOCATOR=default``
+    time is about 0.5 s. Re-measured after the validator's rebuild (benchmarks/validate.py
+    --compare, 1M events, 2 loaded cores): median 36.6 s with this setting, 51.9 s without
+    (peak 790 MB against 608 MB). Variables a user has set win; ``LIBYADATA_ALLOCATOR=default``
     leaves every setting alone (for a comparison run).
     """
     import os

@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 from .. import models, vocab
 from . import _arrow as A
 from .columns import Checked, emit, field_specs
-from .keys import normalized
+from .keys import normalized, not_checked
 from .report import Report
 from .structure import RawTable
 
@@ -67,7 +67,11 @@ def check_record_references(report: Report, raw: RawTable, checked: Checked | No
             continue
         keys = getattr(parent, "values", parent)
         found = A.fill(pc.is_in(ids, value_set=keys))
-        dangling[A.indices(pc.and_(pc.and_(here, A.fill(ids.is_valid())), pc.invert(found)))] = True
+        missing = A.indices(pc.and_(pc.and_(here, A.fill(ids.is_valid())), pc.invert(found)))
+        if len(missing) and getattr(parent, "unreadable", None):  # they may be the rows that could not be read
+            report.notes.append(not_checked(f"{raw.file}: {ref[1]} -> {name}", len(missing), parent))
+            continue
+        dangling[missing] = True
     idx = np.nonzero(dangling)[0].astype(np.int64)
     spec = next(s for s in field_specs(raw.model) if s.name == ref[1])
     emit(report, raw, None, "foreign-key", spec,

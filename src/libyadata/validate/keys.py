@@ -156,6 +156,12 @@ def key_set(raw: RawTable, checked: Checked, fields: tuple[str, ...]) -> KeySet:
     return KeySet(col.drop_null(), raw.file, raw.unreadable)
 
 
+def not_checked(where: str, n: int, parent: KeySet) -> str:
+    """The note for ``n`` references not found in a parent some of whose rows could not be read."""
+    rows = ", ".join(map(str, parent.unreadable[:5])) + (" …" if len(parent.unreadable) > 5 else "")
+    return f"{where}: {n} reference(s) not found were not checked because row(s) {rows} of {parent.file} could not be read"
+
+
 def _found(values: pa.Array | pa.ChunkedArray, parent: pa.Array) -> np.ndarray:
     """Whether each of ``values`` is one of ``parent`` (nulls: False).
 
@@ -193,10 +199,7 @@ def check_foreign_key(report: Report, raw: RawTable, checked: Checked, fk: Forei
     if not A.any_true(dangling):
         return
     if parent.unreadable:
-        rows = ", ".join(map(str, parent.unreadable[:5])) + (" …" if len(parent.unreadable) > 5 else "")
-        n = int(pc.sum(dangling).as_py())
-        report.notes.append(f"{where}: {n} reference(s) not found were not checked because row(s) {rows} of "
-                            f"{parent.file} could not be read")
+        report.notes.append(not_checked(where, int(pc.sum(dangling).as_py()), parent))
         return
     spec = next((s for s in field_specs(raw.model) if s.name == fk.fields[0]), None)
     ref = ", ".join(fk.reference)

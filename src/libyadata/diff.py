@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import LibyadataError
-from .validate.report import inert
+from .inert import inert
 # Re-exported: reading the sides is part of the diff's public API.
 from .snapshots import (DESCRIPTOR, PACKAGE_PREFIX, SUMS, Package, Table, canonical,  # noqa: F401
                         default_repo, key_text, open_side, read_package, read_revision,

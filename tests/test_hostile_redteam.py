@@ -162,3 +162,87 @@ def test_a_source_file_no_row_cites_is_refused(package_copy):
     r = validate(package_copy)
     assert r.code == 1 and "forbidden-file" in r.types()
     assert "sources/notes.txt is not cited" in r.messages() and "sources/readme.txt is not cited" in r.messages()
+
+
+def test_the_diff_summary_is_capped_and_the_article_change_comes_first(tmp_path, package_copy):
+    """Finding 7: one "Why" line per added source made a 1.46 MB summary, which GitHub drops whole,
+    hiding the "stored text changed" line."""
+    base = tmp_path / "base"
+    shutil.copytree(package_copy, base)
+    sources = package_copy / "data" / "sources.csv"
+    rows = _rows(sources)
+    text = package_copy / rows[0]["text_path"]
+    data = text.read_bytes() + b" Turkey."
+    text.write_bytes(data)
+    rows[0].update(sha256=hashlib.sha256(data).hexdigest(), char_count=str(len(data.decode("utf-8"))))
+    rows += [{**rows[0], "source_id": f"pad-{i:05d}", "notes": "", "rights": ""} for i in range(20_000)]
+    _write(sources, rows)
+    regenerate(package_copy)
+    r = cli("diff", str(base), str(package_copy), "--format", "markdown")
+    assert r.code == 0, r.err
+    assert len(r.out.encode("utf-8")) <= 512 * 2**10
+    lines = r.out.splitlines()
+    assert lines[0].startswith("### libyadata diff") and "**Required bump: major**" in r.out
+    why = lines.index("#### Why")
+    assert "stored text changed" in lines[why + 2], lines[why:why + 4]
+    assert "more reasons not shown" in r.out
+    _bounded(r, "diff --format markdown, 20000 added sources")
+
+
+def test_the_markdown_cap_keeps_the_head_and_says_what_was_cut():
+    from libyadata import diff as D
+
+    lines = ["### libyadata diff: `1.0.0` → `2.0.0`", "", "**Required bump: major**."] + ["x" * 1000] * 2000
+    out = D._capped(lines, 3)
+    assert len(out.encode("utf-8")) <= D.MARKDOWN_BYTES
+    assert out.startswith(lines[0]) and "**Required bump: major**." in out
+    assert "**Cut:** this summary stops at 512 KiB" in out and "more line(s)" in out
+
+
+def _edit_descriptor(pkg, edit):
+    path = pkg / "datapackage.json"
+    desc = json.loads(path.read_text(encoding="utf-8"))
+    edit({r["name"]: r for r in desc["resources"]})
+    path.write_text(json.dumps(desc), encoding="utf-8")
+
+
+def test_the_version_check_reports_unreadable_input_without_an_internal_error(tmp_path, package_copy):
+    """Finding 10: a 140000-character cell, a field without a name, a non-object field ended in
+    "internal error" (exit 2, no usable message)."""
+    base = tmp_path / "base"
+    shutil.copytree(package_copy, base)
+    cases = {
+        "cell": lambda pkg: _write(pkg / "data" / "claims.csv",
+                                   [{**row, "notes": "x" * 140_000} for row in _rows(pkg / "data" / "claims.csv")[:1]]),
+        "no name": lambda pkg: _edit_descriptor(pkg, lambda r: r["events"]["schema"]["fields"][0].pop("name")),
+        "fields object": lambda pkg: _edit_descriptor(pkg, lambda r: r["events"]["schema"].update(fields={"a": 1})),
+        "field string": lambda pkg: _edit_descriptor(pkg, lambda r: r["actors"]["schema"]["fields"].__setitem__(0, "x")),
+        "primaryKey number": lambda pkg: _edit_descriptor(pkg, lambda r: r["actors"]["schema"].update(primaryKey=7)),
+    }
+    for what, make in cases.items():
+        pr = tmp_path / what.replace(" ", "-")
+        shutil.copytree(package_copy, pr)
+        make(pr)
+        r = cli("diff", str(base), str(pr), "--check-version")
+        assert r.code == 2 and "error:" in r.err and "internal error" not in r.err, (what, r.err)
+
+
+def test_diff_meaning_comparison_is_bounded(tmp_path, package_copy):
+    """Finding 11: difflib cost about 17 s per MB of changed text (3.3 MB: 57 s per diff step)."""
+    import random
+
+    base = tmp_path / "base"
+    shutil.copytree(package_copy, base)
+    events = package_copy / "data" / "events.csv"
+    rows = _rows(events)
+    rng = random.Random(11)
+    for row in rows[:40]:
+        alphabet = sorted(set(row["summary"])) or ["a"]
+        row["summary"] = "".join(rng.choice(alphabet) for _ in range(130_000))
+    _write(events, rows)
+    assert events.stat().st_size > 3 * 2**20
+    regenerate(package_copy)
+    r = cli("diff", str(base), str(package_copy), "--format", "markdown")
+    assert r.code == 0, r.err
+    _bounded(r, f"diff of {events.stat().st_size // 2**20} MB of changed summaries")
+    assert r.seconds < 20, r.seconds

@@ -84,7 +84,10 @@ def test_a_correction_then_generate_fails_no_test(tmp_path):
     def add(rows):
         # the other cells (attribution, modality, ...) as a kept claim has them: whatever the models require
         new = dict(next(r for r in rows if r["claim_id"] != gone))
-        new.update(claim_id="a-correction-added-by-a-test", claim_type="assessment",
+        # not the same assertion as the claim whose words it quotes (duplicate-assertion)
+        quoted = next((r for r in rows if r["quote"] == cells["quote"]), {})
+        new.update(claim_id="a-correction-added-by-a-test", actor_id="", event_id="",
+                   claim_type="background" if quoted.get("claim_type") == "assessment" else "assessment",
                    summary="A claim added by a test, quoting the text.", source_id=cells["source_id"],
                    quote=cells["quote"], char_start=str(cells["char_start"]), char_end=str(cells["char_end"]),
                    quote_prefix=cells["quote_prefix"], quote_suffix=cells["quote_suffix"])

@@ -142,6 +142,16 @@ def test_unreadable_csv_names_the_file_and_the_problem(pkg):
     assert parquet.check(pkg, ["sources"]) == [] or not built_with_this_pyarrow()
 
 
+def test_an_empty_required_cell_is_named_not_a_crash(pkg):
+    path = pkg / "data" / "claims.csv"
+    header, rows = csvio.read_rows(path)
+    rows[1]["asserted_by"] = ""
+    path.write_bytes(csvio.to_csv_bytes(header, rows))
+    with pytest.raises(LibyadataError) as exc:
+        parquet.build(pkg, ["claims"])
+    assert str(exc.value) == f"{path}, row 3, field asserted_by: a required cell is empty (table 'claims')"
+
+
 def test_unknown_table_is_named():
     with pytest.raises(LibyadataError, match="no table 'evnts'; tables: sources, actors"):
         parquet.path("evnts")

@@ -116,12 +116,22 @@ def from_csv(csv_path: Path, model: type[models.Record]) -> pa.Table:
     from .tables import read_csv_arrow
 
     try:
-        return read_csv_arrow(Path(csv_path), model)
+        table = read_csv_arrow(Path(csv_path), model)
     except (pa.ArrowException, ValueError, TypeError, KeyError) as exc:
         # pyarrow names the column and value but not the file; the contract checks
         # (libyadata.load, frictionless) give row-level detail.
         raise DataError(f"cannot read as table {model.table!r} with its declared types: {exc}",
                         file=str(csv_path)) from None
+    # The reader does not enforce a required field (a non-nullable column); the Parquet writer would.
+    for field in table.schema:
+        column = table.column(field.name)
+        if not field.nullable and column.null_count:
+            import pyarrow.compute as pc
+
+            first = pc.index(column.is_null(), True).as_py()
+            raise DataError(f"a required cell is empty (table {model.table!r})", file=str(csv_path),
+                            row=first + 2, field=field.name)
+    return table
 
 
 def to_bytes(table: pa.Table) -> bytes:

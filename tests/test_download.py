@@ -52,6 +52,18 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             except OSError:
                 pass
             return
+        if mode == "slowhead":  # the status line and headers one byte a second: no body ever starts
+            try:
+                for byte in b"HTTP/1.1 200 OK\r\nX-Pad: " + b"a" * 10_000:
+                    if self.server.unstall.is_set():
+                        break
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    self.server.unstall.wait(1.0)
+            except OSError:
+                pass
+            self.close_connection = True
+            return
         if mode == "endless":  # no Content-Length, bytes as fast as they go
             self.send_response(200)
             self.end_headers()
@@ -281,6 +293,22 @@ def test_total_deadline_per_file_not_per_read(server, tmp_path):
     assert _leftovers(tmp_path / "d") == []
 
 
+def test_timeout_covers_headers_sent_a_byte_a_second(server, tmp_path, capsys):
+    """Red team finding 8: requests' timeouts are per receive, so trickled headers never timed out
+    (`--timeout 3` was still running when killed at 120 s)."""
+    import time
+
+    server.modes["actors.parquet"] = "slowhead"
+    started = time.monotonic()
+    code = main(["download", "--base-url", server.base_url, "--file", "actors.parquet",
+                 "--dest", str(tmp_path / "d"), "--timeout", "3", "--retries", "1"])
+    elapsed = time.monotonic() - started
+    print(f"\n[bounded] slow headers, --timeout 3: exit {code}, {elapsed:.2f} s")
+    assert code == 2 and "timed out" in capsys.readouterr().err
+    assert elapsed < 8, elapsed  # ~3 s: the deadline covers the connection and the headers
+    assert _leftovers(tmp_path / "d") == []
+
+
 def test_size_cap_stops_an_endless_body(server, tmp_path):
     server.modes["actors.parquet"] = "endless"
     with pytest.raises(DownloadError, match="more than the 1000000 bytes accepted"):
@@ -303,7 +331,7 @@ def test_encoded_body_is_refused_and_identity_is_asked(server, tmp_path):
     assert _leftovers(tmp_path / "d") == []
 
 
-@pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM", "SIGHUP"])
 def test_interrupted_download_leaves_no_partial_file(server, tmp_path, signame):
     import os
     import signal

@@ -152,5 +152,8 @@ def test_codeowners_guard_the_gate():
     lines = [line.split() for line in (ROOT / ".github" / "CODEOWNERS").read_text(encoding="utf-8").splitlines()
              if line.strip() and not line.startswith("#")]
     owned = {parts[0]: parts[1:] for parts in lines}
-    for path in ("/.github/", "/src/", "/pyproject.toml", "/.pre-commit-hooks.yaml"):
+    # The test configuration too: a PR's noxfile.py, a conftest.py anywhere or a pytest.ini/tox.ini/
+    # setup.cfg could make tests.yml pass without running the tests (red team finding 9).
+    for path in ("/.github/", "/src/", "/pyproject.toml", "/.pre-commit-hooks.yaml", "/.ci/", "/tests/",
+                 "/noxfile.py", "conftest.py", "/pytest.ini", "/tox.ini", "/setup.cfg"):
         assert owned.get(path), f"{path} has no code owner"

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 from . import __version__, commands
 from .errors import LibyadataError
+from .inert import inert
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,7 +46,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args._run(args) or 0)
     except LibyadataError as exc:
-        print(f"libyadata {args.command}: error: {exc}", file=sys.stderr)
+        # The message can carry a contribution's values (a key, a field name): shown inert, so a
+        # newline in them cannot start a GitHub workflow command on stderr.
+        print(f"libyadata {args.command}: error: {inert(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -54,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # the user gets a message, not a stack
         if os.environ.get("LIBYADATA_DEBUG"):
             raise
-        print(f"libyadata {args.command}: internal error: {type(exc).__name__}: {exc}\n"
+        print(f"libyadata {args.command}: internal error: {type(exc).__name__}: {inert(str(exc))}\n"
               "This is a bug in libyadata; rerun with LIBYADATA_DEBUG=1 to see the traceback and report it.",
               file=sys.stderr)
         return 2

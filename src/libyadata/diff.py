@@ -36,17 +36,18 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import LibyadataError
-from .validate.report import inert
+from .inert import inert
 # Re-exported: reading the sides is part of the diff's public API.
 from .snapshots import (DESCRIPTOR, PACKAGE_PREFIX, SUMS, Package, Table, canonical,  # noqa: F401
                         default_repo, key_text, open_side, read_package, read_revision,
-                        resolve_revision, retired_ids)
+                        resolve_revision, retired_ids, schema_fields)
 
 BUMPS = ("none", "patch", "minor", "major")
 #: Below this similarity (0..1) of a record's meaning text, a kept id "means something else".
@@ -65,6 +66,13 @@ _LOWER_BOUNDS = frozenset({"minimum", "minLength", "exclusiveMinimum"})
 _UPPER_BOUNDS = frozenset({"maximum", "maxLength", "exclusiveMaximum"})
 #: Records (and changed fields) listed per table in Markdown, which is meant for a pull-request comment.
 MARKDOWN_ROWS = 100
+#: Characters of a record's meaning text compared by :func:`same_meaning`.
+MEANING_CHARS = 2000
+#: Largest Markdown rendering: GitHub drops a whole step summary over 1 MiB (which once hid the
+#: "stored text changed" lines); past this the rest is cut and the cut is said.
+MARKDOWN_BYTES = 512 * 2**10
+#: Reasons listed in the "Why" list (the source/article changes and the largest bumps first).
+WHY_ROWS = 200
 _SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$")
 
 
@@ -317,7 +325,7 @@ def compare_resources(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
         os_, ns = o.get("schema") or {}, n.get("schema") or {}
         if not isinstance(os_, dict) or not isinstance(ns, dict):
             continue
-        out += compare_fields(name, os_.get("fields", []), ns.get("fields", []))
+        out += compare_fields(name, schema_fields(os_, name), schema_fields(ns, name))
         out += _compare_keys(name, os_, ns)
     return out
 
@@ -362,10 +370,15 @@ def same_meaning(old: dict[str, str], new: dict[str, str], pk: Iterable[str]) ->
     False
     """
     pk = list(pk)
-    a, b = meaning_text(old, pk), meaning_text(new, pk)
+    # Only a prefix is compared: SequenceMatcher is superlinear, and 3.3 MB of changed text cost
+    # 57 s per diff; a record's meaning shows in its first sentences.
+    a, b = meaning_text(old, pk)[:MEANING_CHARS], meaning_text(new, pk)[:MEANING_CHARS]
     if not a and not b:
         return True
-    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= MEANING_THRESHOLD
+    m = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    # real_quick_ratio and quick_ratio are upper bounds of ratio, in linear time.
+    return m.real_quick_ratio() >= MEANING_THRESHOLD and m.quick_ratio() >= MEANING_THRESHOLD \
+        and m.ratio() >= MEANING_THRESHOLD
 
 
 def compare_records(old: Table, new: Table) -> TableDiff:
@@ -567,9 +580,18 @@ def render_markdown(d: Diff) -> str:
         out.append("No changes.")
         return "\n".join(out) + "\n"
     out += ["#### Why", ""]
-    for c in sorted(d.changes, key=lambda c: -BUMPS.index(c.bump)):
+    # The article's own changes first (they are what a swap would hide), then by bump.
+    why = sorted(d.changes, key=lambda c: (not c.kind.startswith("source_text"), not c.kind.startswith("source"),
+                                           -BUMPS.index(c.bump)))
+    for c in why[:WHY_ROWS]:
         where = f"{_code(c.table)}: " if c.table else ""
         out.append(f"- **{c.bump}**: {where}{_code(c.message, limit=400)}")
+    if len(why) > WHY_ROWS:
+        kinds = Counter(c.kind for c in why[WHY_ROWS:])
+        out.append(f"- … and {len(why) - WHY_ROWS} more reasons not shown ("
+                   + ", ".join(f"{n} {_code(k)}" for k, n in kinds.most_common(10))
+                   + ("" if len(kinds) <= 10 else ", …") + "; see `--format json`)")
+    head = len(out)
     for name in names:
         td = d.tables.get(name)
         if td is None or td.empty:
@@ -588,7 +610,25 @@ def render_markdown(d: Diff) -> str:
                            f"{_code(n, True)} |")
             if len(cells) > MARKDOWN_ROWS:
                 out += ["", _more(len(cells) - MARKDOWN_ROWS, "changed fields").strip()]
-    return "\n".join(out) + "\n"
+    return _capped(out, head)
+
+
+def _capped(lines: list[str], keep: int) -> str:
+    """The lines joined, at most MARKDOWN_BYTES: the first ``keep`` lines (header, bump, reasons)
+    as far as they fit, then as many more as fit, and a line saying what was cut."""
+    budget = MARKDOWN_BYTES - 200
+    shown, used = [], 0
+    for i, line in enumerate(lines):
+        size = len(line.encode("utf-8")) + 1
+        if used + size > budget:
+            cut = len(lines) - i
+            shown.append(f"\n**Cut:** this summary stops at {MARKDOWN_BYTES // 1024} KiB; {cut} more line(s) "
+                         f"{'of the reasons and ' if i < keep else ''}of the records are not shown "
+                         "(see `libyadata diff --format json`).")
+            break
+        shown.append(line)
+        used += size
+    return "\n".join(shown) + "\n"
 
 
 def _more(n: int, what: str = "more") -> str:

@@ -178,8 +178,11 @@ def _downloader(deadline: float, timeout: float, cap: int):  # type: ignore[no-u
         if remaining <= 0:
             raise _Stop(f"timed out: no complete file within {timeout:g} s")
         wait = min(timeout, remaining)
-        with requests.get(url, stream=True, timeout=(wait, wait), allow_redirects=True,
-                          headers={"Accept-Encoding": "identity"}) as response:
+        # The alarm rings a second after the deadline, so a plain stall still reports the per-read
+        # timeout ("no data for N s") that the retries handle.
+        with _watchdog(remaining + 1.0, timeout), \
+                requests.get(url, stream=True, timeout=(wait, wait), allow_redirects=True,
+                             headers={"Accept-Encoding": "identity"}) as response:
             response.raise_for_status()
             encoding = response.headers.get("Content-Encoding", "").strip().lower()
             if encoding not in ("", "identity"):
@@ -207,6 +210,33 @@ def _downloader(deadline: float, timeout: float, cap: int):  # type: ignore[no-u
                 raise requests.exceptions.ConnectionError(f"connection closed after {size} of {length} bytes")
 
     return fetch
+
+
+@contextlib.contextmanager
+def _watchdog(seconds: float, timeout: float) -> Iterator[None]:
+    """Raise :class:`_Stop` in the main thread when ``seconds`` have passed, whatever is blocking.
+
+    requests' timeouts are per receive, so a status line and headers sent one byte a second never
+    time out (the total deadline is checked only between body reads): a real-time alarm covers the
+    connection and the headers too. Other threads keep the per-read checks only.
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def ring(signum: int, frame: object) -> None:
+        raise _Stop(f"timed out: no complete file within {timeout:g} s")
+
+    previous = signal.signal(signal.SIGALRM, ring)
+    signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.001))
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _read(raw: Any) -> bytes:
@@ -240,7 +270,7 @@ def _read_timeout(raw: object, seconds: float) -> None:
 
 @contextlib.contextmanager
 def _interruptible() -> Iterator[None]:
-    """SIGTERM ends a download like Ctrl-C (KeyboardInterrupt), so that its partial file is removed."""
+    """SIGTERM and SIGHUP end a download like Ctrl-C (KeyboardInterrupt), so that its partial file is removed."""
     import signal
     import threading
 
@@ -251,11 +281,14 @@ def _interruptible() -> Iterator[None]:
     def stop(signum: int, frame: object) -> None:
         raise KeyboardInterrupt(f"signal {signum}")
 
-    previous = signal.signal(signal.SIGTERM, stop)
+    # SIGHUP too: a closed terminal or a dropped ssh session left the partial file behind.
+    wanted = [getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n)]
+    previous = {sig: signal.signal(sig, stop) for sig in wanted}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _fetch(name: str, digest: str, folder: Path, base: str, retries: int, timeout: float,

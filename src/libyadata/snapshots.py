@@ -178,7 +178,29 @@ def _read_cells(path: Path, rel: str) -> tuple[tuple[str, ...], list[dict[str, A
         header, rows = read_rows(path, rel)
     except UnicodeDecodeError as exc:
         raise DataError(f"not valid UTF-8 at byte {exc.start}", file=rel) from None
+    except csv.Error as exc:  # e.g. a cell over the csv module's field limit
+        raise DataError(f"not readable CSV: {str(exc)[:200]}", file=rel) from None
     return tuple(header), rows
+
+
+def schema_fields(schema: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    """A table schema's ``fields``, checked to be objects with a string ``name`` (else DataError).
+
+    >>> schema_fields({"fields": [{"name": "id"}]}, "t")
+    [{'name': 'id'}]
+    """
+    fields = schema.get("fields", [])
+    if not isinstance(fields, list):
+        raise DataError(f"schema of resource {name!r}: fields must be a list", file=DESCRIPTOR)
+    for i, f in enumerate(fields):
+        if not isinstance(f, dict) or not isinstance(f.get("name"), str):
+            raise DataError(f"schema of resource {name!r}: fields[{i}] must be an object with a string name",
+                            file=DESCRIPTOR)
+    pk = schema.get("primaryKey", [])
+    if not (isinstance(pk, str) or (isinstance(pk, list) and all(isinstance(k, str) for k in pk))):
+        raise DataError(f"schema of resource {name!r}: primaryKey must be a field name or a list of them",
+                        file=DESCRIPTOR)
+    return fields
 
 
 def _read_table(root: Path, resource: dict[str, Any], binary: bool = False) -> Table:
@@ -192,13 +214,14 @@ def _read_table(root: Path, resource: dict[str, Any], binary: bool = False) -> T
             raise DataError(f"schema of resource {name!r} cannot be read: {exc}", file=schema) from None
     if not isinstance(schema, dict):
         raise DataError(f"schema of resource {name!r} must be an object", file=DESCRIPTOR)
+    fields = schema_fields(schema, name)
     path = _find_file(root, resource, binary)
     if path is None:
         raise DataError(f"file of resource {name!r} is missing", file=str(resource["path"]))
     rel = path.relative_to(root).as_posix()
     _check_sum(root, path, rel)
     header, cells = _read_cells(path, rel)
-    types = {f.get("name"): f.get("type") for f in schema.get("fields", [])}
+    types = {f.get("name"): f.get("type") for f in fields}
     table = Table(name, schema, header, {}, rel)
     pk = table.primary_key or header
     missing = [k for k in pk if k not in header]
@@ -268,6 +291,7 @@ def read_package(directory: str | Path, label: str | None = None, *, binary: boo
     tables = {}
     for resource in descriptor.get("resources", []):
         if isinstance(resource, dict) and resource.get("format") == "parquet" and isinstance(resource.get("schema"), dict):
+            schema_fields(resource["schema"], str(resource.get("name", "")))
             from .parquet import canonical_table_schema  # the Parquet schema only adapts the CSV one
 
             resource["schema"] = canonical_table_schema(resource["schema"])

@@ -219,6 +219,9 @@ def source_texts(root: Path, files: dict[str, Path], raw: Any, checked: Any, dec
     counts = checked.typed["char_count"].to_pylist() if "char_count" in checked.typed else [None] * len(ids)
     rows = raw.rows(list(range(raw.num_rows))).tolist()
     texts: dict[str, str] = {}
+    # Each distinct text is read, hashed and decoded once; every row citing it shares the object.
+    loaded: dict[str, tuple[str | None, str | None, str]] = {}
+    total = [0]
     for sid, rel, want, count, row in zip(ids, paths, hashes, counts, rows):
         if sid is None or rel is None:
             continue
@@ -236,22 +239,50 @@ def source_texts(root: Path, files: dict[str, Path], raw: Any, checked: Any, dec
         if declared and rel not in declared:
             report.add("package-error", f"the source text {rel} is not declared in the descriptor; run "
                        "`libyadata schema`", file=DESCRIPTOR)
-        path = files[rel]
-        if path.stat().st_size > limits.text_bytes:
-            report.add("size-limit", f"{rel} has more than {limits.text_bytes} bytes; refused", file=rel)
+        if rel not in loaded:
+            loaded[rel] = _load_text(rel, files[rel], limits, total, report)
+        got, text, why = loaded[rel]
+        if got is None:
             continue
-        data = path.read_bytes()
-        got = digest(data)
         if want is not None and got != want:
             fail(f"{rel} has sha256 {got} but sources.csv says {want}; evidence of this source is not checked",
                  "sha256")
             continue
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            fail(f"{rel} is not UTF-8 (byte {exc.start})")
+        if text is None:
+            fail(why)
             continue
         if count is not None and len(text) != count:
             fail(f"{rel} has {len(text)} code points but char_count says {count}", "char_count")
         texts[sid] = text
+    # Nothing uncited ships: a file under sources/ that no row names would go into the wheel and
+    # the release unchecked (any bytes after the first 16, invalid UTF-8, HTML).
+    cited = {rel for rel in paths if rel is not None}
+    for rel in sorted(files):
+        if rel.startswith(SOURCES_DIR) and rel not in cited:
+            report.add("forbidden-file", f"{rel} is not cited by any row of {raw.file}: a file under sources/ "
+                       "is the stored text of a source row, and nothing uncited ships", file=rel)
     return texts
+
+
+def _load_text(rel: str, path: Path, limits: Limits, total: list[int], report: Report
+               ) -> tuple[str | None, str | None, str]:
+    """(sha256, text or None, why not UTF-8) of one source text; (None, None, "") after a size-limit."""
+    size = path.stat().st_size
+    if size > limits.text_bytes:
+        report.add("size-limit", f"{rel} has more than {limits.text_bytes} bytes; refused", file=rel)
+        return None, None, ""
+    if total[0] + size > limits.texts_total_bytes:
+        report.add("size-limit", f"{rel}: the source texts together have more than {limits.texts_total_bytes} "
+                   "bytes; refused", file=rel)
+        return None, None, ""
+    total[0] += size
+    with path.open("rb") as f:
+        data = f.read(limits.text_bytes + 1)
+    if len(data) > limits.text_bytes:  # grew since the stat
+        report.add("size-limit", f"{rel} has more than {limits.text_bytes} bytes; refused", file=rel)
+        return None, None, ""
+    got = digest(data)
+    try:
+        return got, data.decode("utf-8"), ""
+    except UnicodeDecodeError as exc:
+        return got, None, f"{rel} is not UTF-8 (byte {exc.start})"

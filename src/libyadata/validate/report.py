@@ -14,6 +14,8 @@ names where the fault is the same, so a report reads like ``frictionless validat
 
 from __future__ import annotations
 
+from ..inert import inert  # noqa: F401 - re-exported: the one rule for untrusted text
+
 import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -410,25 +412,6 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:  # pragma: no cover - convenience
         return asdict(self)
-
-
-def inert(s: str) -> str:
-    """Text with every control, format (bidi, zero-width) and line/paragraph separator character
-    shown as an escape, so that a name or cell from a contribution cannot move the cursor, recolour
-    a terminal, hide text or start a new line.
-
-    >>> inert("data/x\x1b[31m.csv\u202e")
-    'data/x\\\\x1b[31m.csv\\\\u202e'
-    """
-    if s.isprintable() or all(_visible(c) for c in s):
-        return s
-    return "".join(c if _visible(c) else (f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}") for c in s)
-
-
-def _visible(c: str) -> bool:
-    import unicodedata
-
-    return unicodedata.category(c) not in ("Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn")
 
 
 def _data(s: str) -> str:

@@ -33,19 +33,25 @@ def _rows(root: Path, text_limit: int) -> dict[str, dict[str, str]] | str:
         data = paths.read_bytes(root, SOURCES_CSV, SOURCES_CSV_BYTES)
         reader = csv.DictReader(io.StringIO(data.decode("utf-8"), newline=""))
         return {row.get("source_id") or "": row for row in reader}
-    except (paths.UnsafePath, UnicodeDecodeError, csv.Error) as exc:
+    except (paths.UnsafePath, UnicodeDecodeError, csv.Error, ValueError) as exc:
         return str(exc)[:200]
 
 
 def check_against_base(root: Path, base: Path, report: Report, text_limit: int) -> None:
     """Report every change of a base source's text or its pinning fields; note the new sources."""
+    # Fail closed: a comparison that cannot be made is an error, never a silent skip (a
+    # sources.csv over the cap once turned the whole pin off without a word).
     old = _rows(base, text_limit)
     if isinstance(old, str):
-        report.notes.append(f"source texts not compared with the base package: its {SOURCES_CSV} {old}")
+        report.add("source-text-error", f"the source texts cannot be compared with the base package: its "
+                   f"{SOURCES_CSV} {old}; refused", file=SOURCES_CSV)
         return
     new = _rows(root, text_limit)
     if isinstance(new, str):
-        return  # the table checks report why sources.csv is unusable
+        report.add("source-text-error", f"the source texts cannot be compared with the base package: "
+                   f"{SOURCES_CSV} {new}; refused (a contribution changes the article's sources only "
+                   "through a maintainer)", file=SOURCES_CSV)
+        return
     for sid, before in old.items():
         after = new.get(sid)
         if after is None:
@@ -60,8 +66,10 @@ def check_against_base(root: Path, base: Path, report: Report, text_limit: int) 
         rel = before.get("text_path") or ""
         try:
             theirs = paths.read_bytes(base, rel, text_limit)
-        except paths.UnsafePath:
-            continue  # the base's own problem, not the contribution's
+        except paths.UnsafePath as exc:
+            report.add("source-text-error", f"source {sid!r}: the base package's text cannot be compared: "
+                       f"{exc}; refused", file=rel)
+            continue
         try:
             ours = paths.read_bytes(root, rel, text_limit)
         except paths.UnsafePath as exc:

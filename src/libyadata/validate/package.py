@@ -258,7 +258,7 @@ def source_texts(root: Path, files: dict[str, Path], raw: Any, checked: Any, dec
     # the release unchecked (any bytes after the first 16, invalid UTF-8, HTML).
     cited = {rel for rel in paths if rel is not None}
     for rel in sorted(files):
-        if rel.startswith(SOURCES_DIR) and rel not in cited:
+        if rel.startswith(SOURCES_DIR) and rel not in cited and not safety.binary_kind(files[rel]):  # binary: refused already
             report.add("forbidden-file", f"{rel} is not cited by any row of {raw.file}: a file under sources/ "
                        "is the stored text of a source row, and nothing uncited ships", file=rel)
     return texts

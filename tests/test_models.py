@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from libyadata import models, vocab
-from libyadata.models import Actor, Event, EventActor, Projection, check_interval
+from libyadata.models import Actor, Event, EventActor, Projection, Relationship, check_interval
 
 
 def event_row(**over):
@@ -110,6 +110,19 @@ def test_projection_band_must_follow_the_word():
     with pytest.raises(ValidationError, match=r"empty \(the word has no band\)"):
         Projection.model_validate({**base, "likelihood_text": "maybe", "likelihood_low": 0.1,
                                    "likelihood_high": 0.2})
+
+
+def test_relationship_holder_follows_modality():
+    base = {
+        "relationship_id": "r", "subject_id": "a", "predicate": "supports", "object_id": "b", "summary": "S",
+        "asserted_by": "article", "source_id": "s", "quote": "q", "char_start": 0, "char_end": 1,
+    }
+    assert Relationship.model_validate({**base, "modality": "asserted_fact"}).holder is None
+    assert Relationship.model_validate({**base, "modality": "goal", "holder": "a"}).to_row()["holder"] == "a"
+    with pytest.raises(ValidationError, match="modality 'goal' needs a holder"):
+        Relationship.model_validate({**base, "modality": "goal"})
+    with pytest.raises(ValidationError, match="leave holder empty"):
+        Relationship.model_validate({**base, "modality": "asserted_fact", "holder": "article"})
 
 
 def test_every_event_type_maps_to_cameo_or_says_why():

@@ -399,6 +399,7 @@ def test_an_impossible_date_is_said_as_a_sentence():
     ("consistency-wikidata", models.check_wikidata, ("wikidata_id", "wikidata_ref")),
     ("consistency-self-affiliation", models.check_affiliation, ("actor_id", "affiliation_id")),
     ("consistency-likelihood", models.check_likelihood, ("likelihood_text", "likelihood_low", "likelihood_high")),
+    ("consistency-holder", models.check_holder, ("modality", "holder")),
 ])
 def test_cross_field_rules_say_what_the_models_say(case, rule, cells):
     report = validate_package(CORPUS / case / "package")

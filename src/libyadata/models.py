@@ -229,6 +229,22 @@ def check_likelihood(text: str | None, low: float | None, high: float | None) ->
     raise ValueError(f"likelihood_low/high must be the ICD 203 band of {text!r}, {want}, not {have}")
 
 
+def check_holder(modality: str, holder: str | None) -> None:
+    """Raise ValueError unless a relation stated as fact has no holder and every other one has.
+
+    >>> check_holder("goal", "russia")
+    >>> check_holder("goal", None)
+    Traceback (most recent call last):
+    ...
+    ValueError: modality 'goal' needs a holder: whose goal it is ('article' or an actor)
+    """
+    factual = modality in vocab.FACTUAL_MODALITIES
+    if factual and holder is not None:
+        raise ValueError(f"modality {modality!r} presents the relation as a fact: leave holder empty, not {holder!r}")
+    if not factual and holder is None:
+        raise ValueError(f"modality {modality!r} needs a holder: whose {modality} it is ('article' or an actor)")
+
+
 def check_interval(start: dt.date | None, end: dt.date | None, precision: str, basis: str) -> None:
     """Raise ValueError unless the interval agrees with its precision and basis.
 
@@ -459,17 +475,28 @@ class Relationship(Record, Assertion, Evidence):
     foreign_keys: ClassVar[tuple[ForeignKey, ...]] = (
         ForeignKey(("subject_id",), "actors", ("actor_id",)),
         ForeignKey(("object_id",), "actors", ("actor_id",)),
+        ForeignKey(("holder",), "actors", ("actor_id",), allow=(vocab.ARTICLE,)),
         ASSERTED_BY,
         ForeignKey(("source_id",), "sources", ("source_id",)),
     )
-    same_assertion: ClassVar[tuple[str, ...]] = ("subject_id", "predicate", "object_id", "modality")
+    same_assertion: ClassVar[tuple[str, ...]] = ("subject_id", "predicate", "object_id", "modality", "holder")
 
     relationship_id: Slug = Field(description="Stable identifier of the relationship.")
     subject_id: Slug = Field(description="The actor the relation starts from (FK actors).")
     predicate: vocab.Predicate = Field(description="The relation.")  # type: ignore[valid-type]
     object_id: Slug = Field(description="The actor the relation points to (FK actors).")
+    holder: Optional[Slug] = Field(
+        default=None,
+        description="Whose goal, forecast, expectation, fear, intention, threat or demand the relation is: "
+                    "'article' or an actor (FK actors unless 'article'); empty when the modality presents it "
+                    "as a fact (asserted_fact, denied), required otherwise.")
     summary: Text = Field(description="The relation in one sentence.")
     notes: Optional[Text] = Field(default=None, description="Remarks on the record.")
+
+    @model_validator(mode="after")
+    def _holder_follows_modality(self) -> "Relationship":
+        check_holder(self.modality, self.holder)
+        return self
 
 
 class Claim(Record, Assertion, Evidence):

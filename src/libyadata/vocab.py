@@ -182,6 +182,10 @@ MODALITIES: dict[str, Modality] = {
                        "'it was important for', 'no alternative to'"),
 }
 
+#: Modalities that present a record as what is or is not the case; every other one is someone's
+#: goal, forecast, expectation, fear, intention, threat or demand, and so has a holder.
+FACTUAL_MODALITIES: tuple[str, ...] = ("asserted_fact", "denied")
+
 RELATIONSHIP_PREDICATES: dict[str, str] = {
     "fights": "Fights or confronts (object: the armed opponent).",
     "rival_of": "Is described as the rival of.",
@@ -201,6 +205,7 @@ RELATIONSHIP_PREDICATES: dict[str, str] = {
     "competes_with": "Competes with the influence or presence of.",
     "controls_territory": "Controls territory of (object: the country).",
     "commands": "Commands (object: the force).",
+    "opposes": "Works against the aims or capabilities of (not armed confrontation: see fights).",
 }
 
 CLAIM_TYPES: dict[str, str] = {

@@ -150,7 +150,16 @@ def take_rows(values: pa.Array | pa.ChunkedArray, ids: np.ndarray) -> pa.Array:
 
 
 def indices(mask: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """Positions where ``mask`` is true (nulls count as false)."""
+    """Positions where ``mask`` is true (nulls count as false).
+
+    A column with no rows often comes out of a kernel as a ChunkedArray of no chunks, on
+    which ``indices_nonzero`` of pyarrow <= 25 segfaults (apache/arrow#51018): never passed.
+
+    >>> indices(pa.chunked_array([], pa.bool_())).tolist()
+    []
+    """
+    if isinstance(mask, pa.ChunkedArray) and not mask.num_chunks:
+        return np.empty(0, dtype=np.int64)
     return numpy(pc.indices_nonzero(mask)).astype(np.int64)
 
 

@@ -280,9 +280,8 @@ def hygiene(report: Report, raw: RawTable, spec: FieldSpec, col: pa.ChunkedArray
     _emit(report, raw, cells, bad, "formula-injection", spec, _formula_message)
     # Printable ASCII is ASCII: every other valid cell is unusual (control, format or non-ASCII).
     unusual = pc.and_(pc.invert(A.fill(pc.ascii_is_printable(col))), A.fill(col.is_valid()))
-    where = pc.indices_nonzero(unusual)
-    if len(where):
-        idx = A.numpy(where).astype(np.int64)
+    idx = A.indices(unusual)
+    if len(idx):
         sub = A.take(col, idx)
         # Each test runs on the distinct values (quotes repeat), then is spread back to the cells.
         enc = pc.dictionary_encode(sub)

@@ -18,8 +18,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..models import (MAX_DATE, MIN_DATE, Actor, Projection, Record, check_affiliation, check_interval,
-                      check_likelihood, check_wikidata, has_dates)
+from ..models import (MAX_DATE, MIN_DATE, Actor, Projection, Record, Relationship, check_affiliation,
+                      check_holder, check_interval, check_likelihood, check_wikidata, has_dates)
 from . import _arrow as A
 from .columns import Checked, emit, field_specs
 from .keys import key_column, normalized
@@ -159,6 +159,7 @@ ROW_RULES: dict[type[Record], tuple[tuple[tuple[str, ...], Callable[..., None], 
     Actor: ((("wikidata_id", "wikidata_ref"), check_wikidata, "wikidata_ref"),
             (("actor_id", "affiliation_id"), check_affiliation, "affiliation_id")),
     Projection: ((("likelihood_text", "likelihood_low", "likelihood_high"), check_likelihood, "likelihood_low"),),
+    Relationship: ((("modality", "holder"), check_holder, "holder"),),
 }
 
 

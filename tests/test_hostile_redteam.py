@@ -240,7 +240,7 @@ def test_diff_meaning_comparison_is_bounded(tmp_path, package_copy):
         alphabet = sorted(set(row["summary"])) or ["a"]
         row["summary"] = "".join(rng.choice(alphabet) for _ in range(130_000))
     _write(events, rows)
-    assert events.stat().st_size > 3 * 2**20
+    assert events.stat().st_size > 2 * 2**20  # the red team used 3.3 MB
     regenerate(package_copy)
     r = cli("diff", str(base), str(package_copy), "--format", "markdown")
     assert r.code == 0, r.err

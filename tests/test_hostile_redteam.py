@@ -244,9 +244,24 @@ def test_diff_meaning_comparison_is_bounded(tmp_path, package_copy):
         for name in ("summary", "notes"):
             row[name] = "".join(rng.choice(alphabet) for _ in range(each))
     _write(events, rows)
-    assert events.stat().st_size > 3 * 2**20
+    assert events.stat().st_size > 2 * 2**20  # the red team used 3.3 MB
     regenerate(package_copy)
     r = cli("diff", str(base), str(package_copy), "--format", "markdown")
     assert r.code == 0, r.err
     _bounded(r, f"diff of {events.stat().st_size // 2**20} MB of changed summaries")
     assert r.seconds < 20, r.seconds
+
+
+def test_a_version_with_a_newline_is_inert_in_every_diff_output(tmp_path, package_copy):
+    """Finding 2, the other places that print PR text: NEW's version on stdout and stderr."""
+    base = tmp_path / "base"
+    shutil.copytree(package_copy, base)
+    path = package_copy / "datapackage.json"
+    desc = json.loads(path.read_text(encoding="utf-8"))
+    desc["version"] = "0.0.1\n::warning title=v::injected via version"
+    path.write_text(json.dumps(desc), encoding="utf-8")
+    for fmt in ("text", "markdown"):
+        r = cli("diff", str(base), str(package_copy), "--format", fmt, "--check-version")
+        assert r.code in (1, 2), r.err
+        for line in (r.out + r.err).splitlines():
+            assert not line.lstrip().startswith("::"), (fmt, line)

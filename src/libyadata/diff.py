@@ -502,12 +502,13 @@ def _version_line(d: Diff) -> str:
     if need is None:
         return f"required bump: {d.bump} (OLD has no version)"
     verdict = {True: "ok", False: "TOO LOW", None: "NEW has no version"}[d.version_ok]
-    return f"required bump: {d.bump} (NEW's version must be at least {need}); NEW has {d.new.version}: {verdict}"
+    return (f"required bump: {d.bump} (NEW's version must be at least {inert(need)}); NEW has "
+            f"{inert(str(d.new.version))}: {verdict}")
 
 
 def render_text(d: Diff) -> str:
     """Plain-text report, one change per line."""
-    lines = [f"libyadata diff: {d.old.label} [{d.old.version}] -> {d.new.label} [{d.new.version}]",
+    lines = [inert(f"libyadata diff: {d.old.label} [{d.old.version}] -> {d.new.label} [{d.new.version}]"),
              _version_line(d)]
     general = [c for c in d.changes if c.table is None]
     if general:

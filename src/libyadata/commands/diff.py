@@ -56,7 +56,9 @@ def run(args: argparse.Namespace) -> int:
         side = "OLD" if result.old.version is None else "NEW"
         raise LibyadataError(f"--check-version: {side} has no version in its datapackage.json")
     if not result.version_ok:
-        print(f"libyadata diff: NEW's version {result.new.version} is lower than the {result.bump} bump "
-              f"requires: at least {result.required_version}", file=sys.stderr)
+        from ..inert import inert  # the version is the contribution's text
+
+        print(inert(f"libyadata diff: NEW's version {result.new.version} is lower than the {result.bump} bump "
+                    f"requires: at least {result.required_version}"), file=sys.stderr)
         return 1
     return 0

@@ -222,7 +222,6 @@ def source_texts(root: Path, files: dict[str, Path], raw: Any, checked: Any, dec
     # Each distinct text is read, hashed and decoded once; every row citing it shares the object.
     loaded: dict[str, tuple[str | None, str | None, str]] = {}
     total = [0]
-    misnamed = False
     for sid, rel, want, count, row in zip(ids, paths, hashes, counts, rows):
         if sid is None or rel is None:
             continue
@@ -236,7 +235,6 @@ def source_texts(root: Path, files: dict[str, Path], raw: Any, checked: Any, dec
             continue
         if rel not in files:
             fail(f"{rel} is missing or not a regular file inside the package")
-            misnamed = True
             continue
         if declared and rel not in declared:
             report.add("package-error", f"the source text {rel} is not declared in the descriptor; run "
@@ -259,11 +257,8 @@ def source_texts(root: Path, files: dict[str, Path], raw: Any, checked: Any, dec
     # Nothing uncited ships: a file under sources/ that no row names would go into the wheel and
     # the release unchecked (any bytes after the first 16, invalid UTF-8, HTML).
     cited = {rel for rel in paths if rel is not None}
-    # One fault, one error: a file already refused, or the text a misnamed text_path meant, is not
-    # reported again (the package is invalid either way).
-    refused = {p.file for p in report.problems if p.type in ("forbidden-file", "unsafe-path")}
     for rel in sorted(files):
-        if rel.startswith(SOURCES_DIR) and rel not in cited and rel not in refused and not misnamed:
+        if rel.startswith(SOURCES_DIR) and rel not in cited and not safety.binary_kind(files[rel]):  # binary: refused already
             report.add("forbidden-file", f"{rel} is not cited by any row of {raw.file}: a file under sources/ "
                        "is the stored text of a source row, and nothing uncited ships", file=rel)
     return texts

@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from libyadata.csvio import read_rows, to_csv_bytes
 from libyadata.schema import descriptor, dump_json
 
 #: Run in the child before the command: any attempt to open a network connection is recorded
@@ -162,3 +163,22 @@ def refuse_network(monkeypatch) -> list:  # noqa: ANN001 - pytest's monkeypatch
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket.socket, "connect_ex", refuse)
     return attempts
+
+
+#: Loose safety nets for the bounded-work cases; the real figures are printed ("[bounded]").
+SECONDS, MEGABYTES = 60, 500
+
+
+def bounded(r: Run, what: str) -> None:
+    print(f"\n[bounded] {what}: exit {r.code}, {r.seconds:.2f} s, peak {r.peak_mb:.0f} MB")
+    assert r.seconds < SECONDS and r.peak_mb < MEGABYTES, (what, r.seconds, r.peak_mb)
+
+
+def csv_rows(path: Path) -> list[dict[str, str]]:
+    """The rows of a CSV table as dicts (the project's one CSV reader)."""
+    return read_rows(path)[1]
+
+
+def write_rows(path: Path, table: list[dict[str, str]]) -> None:
+    """Write rows back in the project's CSV dialect, header from the first row."""
+    path.write_bytes(to_csv_bytes(list(table[0]), table))

@@ -7,33 +7,11 @@ The bounds are safety nets on a shared machine, not benchmarks; the measured fig
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import re
 import time
 
-import pytest
-from hostile_kit import cli, regenerate, validate
-
-SECONDS, MEGABYTES = 60, 500
-
-
-def _bounded(r, what):
-    print(f"\n[bounded] {what}: exit {r.code}, {r.seconds:.2f} s, peak {r.peak_mb:.0f} MB")
-    assert r.seconds < SECONDS and r.peak_mb < MEGABYTES, (what, r.seconds, r.peak_mb)
-
-
-def _rows(path):
-    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
-
-
-def _write(path, rows):
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    path.write_text(out.getvalue(), encoding="utf-8")
+from hostile_kit import bounded, cli, csv_rows, regenerate, validate, write_rows
 
 
 def test_a_1mb_descriptor_of_escaped_quotes(package_copy):
@@ -41,14 +19,14 @@ def test_a_1mb_descriptor_of_escaped_quotes(package_copy):
     (package_copy / "datapackage.json").write_bytes(b'{"x": "' + b'\\"' * 500_000 + b'", "resources": []}')
     r = validate(package_copy)
     assert r.code == 1 and "package-error" in r.types()
-    _bounded(r, "1 MB descriptor of escaped quotes")
+    bounded(r, "1 MB descriptor of escaped quotes")
 
 
 def test_a_1mb_descriptor_nested_deep(package_copy):
     (package_copy / "datapackage.json").write_bytes(b"[" * 500_000 + b"]" * 500_000)
     r = validate(package_copy)
     assert r.code == 1 and r.types() >= {"size-limit"}
-    _bounded(r, "1 MB descriptor nested 500000 deep")
+    bounded(r, "1 MB descriptor nested 500000 deep")
 
 
 def test_max_errors_0_on_1mb_of_faulty_rows_is_capped_and_says_so(package_copy):
@@ -63,7 +41,7 @@ def test_max_errors_0_on_1mb_of_faulty_rows_is_capped_and_says_so(package_copy):
     doc = r.report()
     assert r.code == 1 and doc["stats"]["reported"] == doc["stats"]["limit"] == 20_000
     assert doc["stats"]["truncated"] > 0
-    _bounded(r, f"--max-errors 0, {path.stat().st_size // 1024} KB of faulty rows")
+    bounded(r, f"--max-errors 0, {path.stat().st_size // 1024} KB of faulty rows")
     text = cli("validate", str(package_copy), "--max-errors", "0")
     assert "a report keeps at most 20000 problems" in text.out
 
@@ -74,7 +52,7 @@ def test_a_1mb_header(package_copy):
     path.write_text(head + "," + ",".join(f"h{i}" for i in range(120_000)) + "\n" + rest, encoding="utf-8")
     r = validate(package_copy)
     assert r.code == 1 and "size-limit" in r.types()
-    _bounded(r, "1 MB header (120000 labels)")
+    bounded(r, "1 MB header (120000 labels)")
 
 
 def test_a_header_label_longer_than_the_csv_field_limit(package_copy):
@@ -84,7 +62,7 @@ def test_a_header_label_longer_than_the_csv_field_limit(package_copy):
     path.write_text(head + "," + "x" * 200_000 + "\n" + rest, encoding="utf-8")
     r = validate(package_copy)
     assert r.code == 1 and "size-limit" in r.types()
-    _bounded(r, "a 200000-character header label")
+    bounded(r, "a 200000-character header label")
 
 
 def test_many_faulty_spans_over_a_long_text(package_copy):
@@ -93,31 +71,31 @@ def test_many_faulty_spans_over_a_long_text(package_copy):
     data = text_path.read_bytes() + b"a" * 10_000_000
     text_path.write_bytes(data)
     sources = package_copy / "data" / "sources.csv"
-    rows = _rows(sources)
+    rows = csv_rows(sources)
     rows[0].update(sha256=hashlib.sha256(data).hexdigest(), char_count=str(len(data.decode("utf-8"))))
-    _write(sources, rows)
+    write_rows(sources, rows)
     claims = package_copy / "data" / "claims.csv"
-    first = _rows(claims)[0]
+    first = csv_rows(claims)[0]
     faulty = []
     for i in range(10_000):  # each quote distinct, each nowhere in the text
         quote = f"b{i:05d}"
         faulty.append({**first, "claim_id": f"c-{i}", "quote": quote, "char_start": "1",
                        "char_end": str(1 + len(quote))})
-    _write(claims, faulty)
+    write_rows(claims, faulty)
     regenerate(package_copy)
     r = validate(package_copy)
     assert r.code == 1 and "evidence-mismatch" in r.types()
-    _bounded(r, "10000 faulty spans over a 10 MB text")
+    bounded(r, "10000 faulty spans over a 10 MB text")
 
 
 def test_repeated_rows_pointing_to_one_text(package_copy):
     claims = package_copy / "data" / "claims.csv"
-    first = _rows(claims)[0]
-    _write(claims, [{**first, "claim_id": f"c-{i}", "char_start": "3"} for i in range(20_000)])
+    first = csv_rows(claims)[0]
+    write_rows(claims, [{**first, "claim_id": f"c-{i}", "char_start": "3"} for i in range(20_000)])
     regenerate(package_copy)
     r = validate(package_copy)
     assert r.code == 1 and "evidence-mismatch" in r.types()
-    _bounded(r, "20000 rows citing one wrong span")
+    bounded(r, "20000 rows citing one wrong span")
 
 
 def test_diff_never_parses_a_parquet_file_of_the_pull_request(tmp_path, package_copy):
@@ -136,7 +114,7 @@ def test_diff_never_parses_a_parquet_file_of_the_pull_request(tmp_path, package_
     (package_copy / "data" / "events.csv").unlink()
     r = cli("diff", str(base), str(package_copy), "--format", "markdown")
     assert r.code == 2 and "not read" in r.err
-    _bounded(r, "diff with a Parquet file in the PR")
+    bounded(r, "diff with a Parquet file in the PR")
     v = validate(package_copy)
     assert v.code == 1 and "forbidden-file" in v.types()
 

@@ -4,8 +4,6 @@ annotation or a terminal inert; random bytes and cells end in exit 0 or 1, never
 
 from __future__ import annotations
 
-import csv
-import io
 import shutil
 
 import pytest
@@ -15,6 +13,7 @@ from hypothesis import strategies as st
 from libyadata import diff as D
 from libyadata.validate import validate_package
 from libyadata.validate.report import Report, render
+from hostile_kit import csv_rows, write_rows
 
 HOSTILE = ["[click](https://evil.example/x)", "![img](https://evil.example/p.png)", "<img src=x onerror=alert(1)>",
            "<script>alert(1)</script>", "@maintainer", "`code` and ``more``", "a|b|c", "line\nbreak",
@@ -22,28 +21,16 @@ HOSTILE = ["[click](https://evil.example/x)", "![img](https://evil.example/p.png
            "https://evil.example/bare", "<https://evil.example/auto>", "&lt;img&gt;", "#123"]
 
 
-def _rows(path):
-    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
-
-
-def _write(path, rows):
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    path.write_text(out.getvalue(), encoding="utf-8")
-
-
 @pytest.fixture()
 def hostile_diff(tmp_path, package_copy):
     base = tmp_path / "base"
     shutil.copytree(package_copy, base)
     events = package_copy / "data" / "events.csv"
-    rows = _rows(events)
+    rows = csv_rows(events)
     for i, value in enumerate(HOSTILE):
         rows.append({**rows[0], "event_id": value})
         rows[i % len(rows)]["summary"] = value
-    _write(events, rows)
+    write_rows(events, rows)
     return D.diff(base, package_copy)
 
 
@@ -132,9 +119,9 @@ def test_random_bytes_in_a_file_never_end_in_an_internal_error(pristine, target,
 def test_random_cells_never_end_in_an_internal_error(pristine, field, value):
     pkg = _fresh(pristine, "cells")
     events = pkg / "data" / "events.csv"
-    rows = _rows(events)
+    rows = csv_rows(events)
     rows[0][field] = value
-    _write(events, rows)
+    write_rows(events, rows)
     report = validate_package(pkg, max_errors=None)
     assert report.exit_code in (0, 1), [p.message for p in report.problems][:5]
     render(report, "github")

@@ -4,32 +4,11 @@ made here in ``tmp_path`` and run as CI runs it, in a fresh process where the wo
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import shutil
 
-from hostile_kit import cli, regenerate, validate
-
-SECONDS, MEGABYTES = 60, 500
-
-
-def _bounded(r, what):
-    print(f"\n[bounded] {what}: exit {r.code}, {r.seconds:.2f} s, peak {r.peak_mb:.0f} MB")
-    assert r.seconds < SECONDS and r.peak_mb < MEGABYTES, (what, r.seconds, r.peak_mb)
-
-
-def _rows(path):
-    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
-
-
-def _write(path, rows):
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    path.write_text(out.getvalue(), encoding="utf-8")
+from hostile_kit import bounded, cli, csv_rows, regenerate, validate, write_rows
 
 
 def test_a_sources_csv_too_large_to_compare_with_the_base_is_an_error(tmp_path, package_copy):
@@ -37,16 +16,16 @@ def test_a_sources_csv_too_large_to_compare_with_the_base_is_an_error(tmp_path, 
     base = tmp_path / "base"
     shutil.copytree(package_copy, base)
     sources = package_copy / "data" / "sources.csv"
-    rows = _rows(sources)
+    rows = csv_rows(sources)
     pad = "p" * 4999
     rows += [{**rows[0], "source_id": f"pad-{i:04d}", "notes": pad, "rights": pad} for i in range(1800)]
-    _write(sources, rows)
+    write_rows(sources, rows)
     assert sources.stat().st_size > 16 * 2**20
     regenerate(package_copy)
     r = validate(package_copy, "--base", str(base))
     assert r.code == 1 and "source-text-error" in r.types()
     assert "cannot be compared with the base package" in r.messages()
-    _bounded(r, f"--base with a {sources.stat().st_size // 2**20} MiB sources.csv")
+    bounded(r, f"--base with a {sources.stat().st_size // 2**20} MiB sources.csv")
 
 
 def test_a_sources_row_the_pin_cannot_parse_is_an_error(tmp_path, package_copy):
@@ -54,9 +33,9 @@ def test_a_sources_row_the_pin_cannot_parse_is_an_error(tmp_path, package_copy):
     base = tmp_path / "base"
     shutil.copytree(package_copy, base)
     sources = package_copy / "data" / "sources.csv"
-    rows = _rows(sources)
+    rows = csv_rows(sources)
     rows[0]["notes"] = "n" * 140_000
-    _write(sources, rows)
+    write_rows(sources, rows)
     regenerate(package_copy)
     r = validate(package_copy, "--base", str(base))
     assert r.code == 1 and "source-text-error" in r.types()
@@ -71,9 +50,9 @@ def test_diff_errors_carry_no_workflow_command_on_stderr(tmp_path, package_copy)
     base = tmp_path / "base"
     shutil.copytree(package_copy, base)
     events = package_copy / "data" / "events.csv"
-    rows = _rows(events)
+    rows = csv_rows(events)
     rows[0]["event_id"] = rows[1]["event_id"] = INJECTED
-    _write(events, rows)
+    write_rows(events, rows)
     for args in (("--format", "markdown"), ("--check-version",)):
         r = cli("diff", str(base), str(package_copy), *args)
         assert r.code == 2 and "error:" in r.err, r.err
@@ -110,14 +89,14 @@ def test_many_source_rows_citing_one_large_text_keep_one_copy(package_copy):
     data = b"a" * (20 * 2**20)
     big.write_bytes(data)
     sources = package_copy / "data" / "sources.csv"
-    rows = _rows(sources)
+    rows = csv_rows(sources)
     rows += [{**rows[0], "source_id": f"amp-{i:03d}", "text_path": "sources/big.txt",
               "sha256": hashlib.sha256(data).hexdigest(), "char_count": str(len(data))} for i in range(200)]
-    _write(sources, rows)
+    write_rows(sources, rows)
     regenerate(package_copy)
     r = validate(package_copy)
     assert "size-limit" not in r.types() and "source-text-error" not in r.types(), r.messages()[:2000]
-    _bounded(r, "200 source rows citing one 20 MiB text")
+    bounded(r, "200 source rows citing one 20 MiB text")
 
 
 def test_the_source_texts_together_are_capped(package_copy):
@@ -126,13 +105,13 @@ def test_the_source_texts_together_are_capped(package_copy):
     from libyadata.validate.safety import Limits
 
     sources = package_copy / "data" / "sources.csv"
-    rows = _rows(sources)
+    rows = csv_rows(sources)
     for i in range(3):
         data = f"text {i} ".encode() * 1000
         (package_copy / "sources" / f"t{i}.txt").write_bytes(data)
         rows.append({**rows[0], "source_id": f"t-{i}", "text_path": f"sources/t{i}.txt",
                      "sha256": hashlib.sha256(data).hexdigest(), "char_count": str(len(data))})
-    _write(sources, rows)
+    write_rows(sources, rows)
     regenerate(package_copy)
     first = (package_copy / rows[0]["text_path"]).stat().st_size
     report = validate_package(package_copy, max_errors=None, limits=Limits(texts_total_bytes=first + 15_000))
@@ -151,7 +130,7 @@ def test_a_descriptor_of_many_keys_is_parsed_in_linear_time(package_copy):
     assert path.stat().st_size < 10 * 2**20
     r = validate(package_copy)
     assert r.code == 1 and "package-error" in r.types() and "duplicate key(s) k7" in r.messages()
-    _bounded(r, f"a {path.stat().st_size // 2**10} KB descriptor of 400000 keys")
+    bounded(r, f"a {path.stat().st_size // 2**10} KB descriptor of 400000 keys")
 
 
 def test_a_source_file_no_row_cites_is_refused(package_copy):
@@ -170,13 +149,13 @@ def test_the_diff_summary_is_capped_and_the_article_change_comes_first(tmp_path,
     base = tmp_path / "base"
     shutil.copytree(package_copy, base)
     sources = package_copy / "data" / "sources.csv"
-    rows = _rows(sources)
+    rows = csv_rows(sources)
     text = package_copy / rows[0]["text_path"]
     data = text.read_bytes() + b" Turkey."
     text.write_bytes(data)
     rows[0].update(sha256=hashlib.sha256(data).hexdigest(), char_count=str(len(data.decode("utf-8"))))
     rows += [{**rows[0], "source_id": f"pad-{i:05d}", "notes": "", "rights": ""} for i in range(20_000)]
-    _write(sources, rows)
+    write_rows(sources, rows)
     regenerate(package_copy)
     r = cli("diff", str(base), str(package_copy), "--format", "markdown")
     assert r.code == 0, r.err
@@ -186,7 +165,7 @@ def test_the_diff_summary_is_capped_and_the_article_change_comes_first(tmp_path,
     why = lines.index("#### Why")
     assert "stored text changed" in lines[why + 2], lines[why:why + 4]
     assert "more reasons not shown" in r.out
-    _bounded(r, "diff --format markdown, 20000 added sources")
+    bounded(r, "diff --format markdown, 20000 added sources")
 
 
 def test_the_markdown_cap_keeps_the_head_and_says_what_was_cut():
@@ -212,8 +191,8 @@ def test_the_version_check_reports_unreadable_input_without_an_internal_error(tm
     base = tmp_path / "base"
     shutil.copytree(package_copy, base)
     cases = {
-        "cell": lambda pkg: _write(pkg / "data" / "claims.csv",
-                                   [{**row, "notes": "x" * 140_000} for row in _rows(pkg / "data" / "claims.csv")[:1]]),
+        "cell": lambda pkg: write_rows(pkg / "data" / "claims.csv",
+                                   [{**row, "notes": "x" * 140_000} for row in csv_rows(pkg / "data" / "claims.csv")[:1]]),
         "no name": lambda pkg: _edit_descriptor(pkg, lambda r: r["events"]["schema"]["fields"][0].pop("name")),
         "fields object": lambda pkg: _edit_descriptor(pkg, lambda r: r["events"]["schema"].update(fields={"a": 1})),
         "field string": lambda pkg: _edit_descriptor(pkg, lambda r: r["actors"]["schema"]["fields"].__setitem__(0, "x")),
@@ -234,7 +213,7 @@ def test_diff_meaning_comparison_is_bounded(tmp_path, package_copy):
     base = tmp_path / "base"
     shutil.copytree(package_copy, base)
     events = package_copy / "data" / "events.csv"
-    rows = _rows(events)
+    rows = csv_rows(events)
     rng = random.Random(11)
     # about 3.3 MB of changed text whatever the row count, each cell under the csv field limit
     each = (3 * 2**20 + 2**18) // (2 * len(rows)) + 1
@@ -243,12 +222,12 @@ def test_diff_meaning_comparison_is_bounded(tmp_path, package_copy):
         alphabet = sorted(set(row["summary"])) or ["a"]
         for name in ("summary", "notes"):
             row[name] = "".join(rng.choice(alphabet) for _ in range(each))
-    _write(events, rows)
+    write_rows(events, rows)
     assert events.stat().st_size > 2 * 2**20  # the red team used 3.3 MB
     regenerate(package_copy)
     r = cli("diff", str(base), str(package_copy), "--format", "markdown")
     assert r.code == 0, r.err
-    _bounded(r, f"diff of {events.stat().st_size // 2**20} MB of changed summaries")
+    bounded(r, f"diff of {events.stat().st_size // 2**20} MB of changed summaries")
     assert r.seconds < 20, r.seconds
 
 

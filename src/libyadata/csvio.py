@@ -96,6 +96,19 @@ def to_csv_bytes(header: Sequence[str], rows: Iterable[dict[str, str]]) -> bytes
     return buf.getvalue().encode("utf-8")
 
 
+def stale_files(files: dict[Path, bytes]) -> list[Path]:
+    """The paths of ``files`` (path -> wanted bytes) whose content on disk differs or is missing."""
+    return [p for p, data in files.items() if not p.is_file() or p.read_bytes() != data]
+
+
+def write_changed(files: dict[Path, bytes]) -> list[Path]:
+    """Write each of ``files`` (path -> bytes) that differs on disk, atomically; return those written."""
+    written = stale_files(files)
+    for path in written:
+        atomic_write(path, files[path])
+    return written
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the new one, never a mix."""
     import tempfile  # only writers pay for it

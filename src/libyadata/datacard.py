@@ -233,15 +233,12 @@ def generated_files(repo_root: Path, data: Dataset | None = None) -> dict[Path, 
 
 def write(repo_root: Path) -> list[Path]:
     """Rewrite the files that differ; return them."""
-    from .csvio import atomic_write
+    from .csvio import write_changed
 
-    written = []
-    for path, data in generated_files(repo_root).items():
-        if not path.is_file() or path.read_bytes() != data:
-            atomic_write(path, data)
-            written.append(path)
-    return written
+    return write_changed(generated_files(repo_root))
 
 
 def stale(repo_root: Path) -> list[Path]:
-    return [p for p, data in generated_files(repo_root).items() if not p.is_file() or p.read_bytes() != data]
+    from .csvio import stale_files
+
+    return stale_files(generated_files(repo_root))

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from . import meta, models, vocab
-from .csvio import atomic_write
+from .csvio import stale_files, write_changed
 from .hashing import file_digest
 from .resources import DESCRIPTOR
 from .models import Record
@@ -242,14 +242,9 @@ def dump_json(obj: Any) -> bytes:
 
 def write(repo_root: Path) -> list[Path]:
     """Rewrite every generated file that differs; return the ones written."""
-    written = []
-    for path, data in generated_files(repo_root).items():
-        if not path.is_file() or path.read_bytes() != data:
-            atomic_write(path, data)
-            written.append(path)
-    return written
+    return write_changed(generated_files(repo_root))
 
 
 def drift(repo_root: Path) -> list[Path]:
     """Generated files whose committed content differs from what the models generate."""
-    return [p for p, data in generated_files(repo_root).items() if not p.is_file() or p.read_bytes() != data]
+    return stale_files(generated_files(repo_root))

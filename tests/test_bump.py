@@ -107,11 +107,18 @@ def released(tmp_path_factory) -> Path:
     assert git(repo, "status", "--porcelain", "--", "CHANGELOG.md", "src/libyadata") == \
         " M src/libyadata/models.py\n"
 
+    changelog = repo / "CHANGELOG.md"
+    changelog.write_text(changelog.read_text(encoding="utf-8").replace(
+        "## [Unreleased]\n", f"## [Unreleased]\n\n{ENTRY}\n", 1), encoding="utf-8")
     done = cli(repo, "bump", "major")
     assert done.returncode == 0, done.stderr
     assert registry.read_bytes() == before  # the released version's registry, byte for byte
     git(repo, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "--quiet", "-am", "release")
     return repo
+
+
+#: What the maintainer wrote under [Unreleased] before bumping, in the clone.
+ENTRY = "- A claim removed, and a field description changed (written by the bump test)."
 
 
 def new_version() -> str:
@@ -126,7 +133,8 @@ def test_bump_writes_the_version_once_dates_it_today_and_moves_the_changelog(rel
     log = (released / "CHANGELOG.md").read_text(encoding="utf-8")
     assert f"## [Unreleased]\n\n## [{new}] - {TODAY}\n" in log
     ours = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8").split("## [Unreleased]\n", 1)[1].split("\n## [")[0]
-    assert ours.strip() and ours.strip() in log.split(f"## [{new}] - {TODAY}\n", 1)[1]  # the entries moved
+    moved = log.split(f"## [{new}] - {TODAY}\n", 1)[1].split("\n## [")[0]
+    assert ENTRY in moved and ours.strip() in moved  # the entries moved (the repository's own, if any)
     for desc in ("datapackage/datapackage.json", "datapackage/parquet/datapackage.json"):
         d = json.loads((released / desc).read_text(encoding="utf-8"))
         assert d["version"] == new and d["created"] == f"{TODAY}T00:00:00Z", desc

@@ -123,8 +123,10 @@ def datacard(data: Dataset) -> str:
         "`libyadata anchor`, which computes the offsets and context.",
         "- Coding is faithful to the text: the article's claims are recorded as its claims, vague "
         "dates stay vague (date intervals with a precision and a basis), and where the text looks "
-        "wrong its claim is kept and a note says so. No outside fact is added except identifiers "
-        "(Wikidata, ISO 3166 codes) that were verified, each with where it was verified.",
+        "wrong its claim is kept and a note says so. No outside fact enters a coded field except "
+        "identifiers (Wikidata, ISO 3166 codes), each with where it was verified; the few outside "
+        "facts in notes and basis fields (the publisher's English name, dates of the 2011 and 2016 "
+        "operations, ministers' terms of office) say 'Outside knowledge' and where they come from.",
         "- Every change is checked by `libyadata validate` (types, vocabularies, keys, spans against "
         "the text) and by the test suite before it is merged.",
         "",

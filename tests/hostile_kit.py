@@ -30,8 +30,15 @@ def _refuse(self, *args, **kwargs):
 socket.socket.connect = _refuse
 socket.socket.connect_ex = _refuse
 socket.create_connection = lambda *a, **k: _refuse(None, *a)
-atexit.register(lambda: sys.stderr.write(
-    "PEAK-RSS-KB %d\\n" % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+def _peak_kb():
+    # VmHWM is this program's own high-water mark: ru_maxrss survives fork and exec, so it starts at
+    # the (large) pytest parent's size and hides the child's real peak.
+    try:
+        with open("/proc/self/status") as f:
+            return next(int(l.split()[1]) for l in f if l.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+atexit.register(lambda: sys.stderr.write("PEAK-RSS-KB %d\\n" % _peak_kb()))
 from libyadata.cli import main
 sys.exit(main(sys.argv[1:]))
 """

@@ -17,6 +17,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 from libyadata.csvio import read_rows, to_csv_bytes
 from libyadata.schema import descriptor, dump_json
 
@@ -189,3 +191,11 @@ def csv_rows(path: Path) -> list[dict[str, str]]:
 def write_rows(path: Path, table: list[dict[str, str]]) -> None:
     """Write rows back in the project's CSV dialect, header from the first row."""
     path.write_bytes(to_csv_bytes(list(table[0]), table))
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):  # noqa: ANN001 - pytest's monkeypatch
+    """Imported by a hostile test module: every test in it must attempt no connection."""
+    attempts = refuse_network(monkeypatch)
+    yield
+    assert attempts == []

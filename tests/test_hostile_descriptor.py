@@ -13,17 +13,10 @@ import json
 import shutil
 
 import pytest
-from hostile_kit import Listener, check, refuse_network, regenerate
+from hostile_kit import Listener, check, no_network, regenerate  # noqa: F401 - no_network: autouse fixture
 
 from libyadata import diff as D
 from libyadata.validate.descriptor import differences, expected_descriptor, pointer
-
-
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch):
-    attempts = refuse_network(monkeypatch)
-    yield
-    assert attempts == []
 
 
 @pytest.fixture()

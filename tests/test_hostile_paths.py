@@ -12,17 +12,11 @@ import os
 import shutil
 
 import pytest
-from hostile_kit import check, cli, plant_secret, refuse_network, regenerate, validate
+from hostile_kit import (  # noqa: F401 - no_network: autouse fixture
+    check, cli, no_network, plant_secret, regenerate, validate)
 
 from libyadata import paths
 from libyadata.errors import DataError
-
-
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch):
-    attempts = refuse_network(monkeypatch)
-    yield
-    assert attempts == []
 
 
 @pytest.fixture()

@@ -25,6 +25,8 @@ def test_drift_is_detected(tmp_path):
     copy = tmp_path / "repo"
     for part in ("schema", "datapackage"):
         shutil.copytree(ROOT / part, copy / part)
+    (copy / "src" / "libyadata").mkdir(parents=True)
+    shutil.copyfile(schema.STORED_SCHEMAS, copy / "src" / "libyadata" / schema.STORED_SCHEMAS.name)
     assert schema.drift(copy) == []
     # a hand edit of a generated schema, and a data change that moves bytes/hash
     ts = copy / "schema" / "events.tableschema.json"
@@ -35,6 +37,52 @@ def test_drift_is_detected(tmp_path):
     written = schema.write(copy)
     assert {p.name for p in written} == {"events.tableschema.json", "datapackage.json"}
     assert schema.drift(copy) == []
+
+
+@pytest.fixture()
+def stored_at(tmp_path, monkeypatch):
+    """Point the stored JSON Schemas at a file of the test's own; the caches are emptied around it."""
+    def use(content: dict | None):
+        path = tmp_path / "json_schemas.json"
+        if content is not None:
+            path.write_text(json.dumps(content), encoding="utf-8")
+        monkeypatch.setattr(schema, "STORED_SCHEMAS", path)
+        schema._stored.cache_clear()
+        schema.cached_json_schema.cache_clear()
+    yield use
+    monkeypatch.undo()
+    schema._stored.cache_clear()
+    schema.cached_json_schema.cache_clear()
+
+
+def test_stored_json_schemas_are_what_pydantic_builds():
+    stored = json.loads(schema.STORED_SCHEMAS.read_text(encoding="utf-8"))
+    assert stored["sources"] == schema.sources_digest()
+    assert stored["schemas"] == {m.table: schema.build_json_schema(m) for m in models.MODELS}
+
+
+def test_stored_json_schemas_of_other_sources_are_not_used(stored_at):
+    # A stale file (the models changed, `libyadata generate` not run yet) is ignored, not trusted.
+    poisoned = {"sources": "0" * 64, "schemas": {"events": {"properties": {}}}}
+    stored_at(poisoned)
+    assert schema.cached_json_schema(models.Event) == schema.build_json_schema(models.Event)
+    stored_at({**poisoned, "sources": schema.sources_digest()})
+    assert schema.cached_json_schema(models.Event) == {"properties": {}}  # the digest holds: it is used
+
+
+@pytest.mark.parametrize("content", [None, "not json"])
+def test_a_missing_or_unreadable_store_means_building(stored_at, tmp_path, content):
+    stored_at(None)
+    if content is not None:
+        schema.STORED_SCHEMAS.write_text(content, encoding="utf-8")
+    assert schema.cached_json_schema(models.Claim) == schema.build_json_schema(models.Claim)
+
+
+def test_the_store_can_be_switched_off(stored_at, monkeypatch):
+    stored_at({"sources": schema.sources_digest(), "schemas": {"claims": {"properties": {}}}})
+    monkeypatch.setenv("LIBYADATA_STORED_SCHEMAS", "0")
+    schema._stored.cache_clear()
+    assert schema.cached_json_schema(models.Claim) == schema.build_json_schema(models.Claim)
 
 
 def test_descriptor_has_the_v2_metadata():

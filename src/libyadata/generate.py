@@ -2,7 +2,8 @@
 
 In order (each step reads what the one before wrote):
 
-1. ``schema/`` (Table and JSON Schemas) and ``datapackage/datapackage.json`` (sizes and hashes of the CSV);
+1. ``schema/`` (Table and JSON Schemas), ``src/libyadata/json_schemas.json`` (the models' JSON Schemas, read
+   while the models are unchanged) and ``datapackage/datapackage.json`` (sizes and hashes of the CSV);
 2. ``docs/data-dictionary.md`` and ``docs/validation-errors.md``;
 3. ``datapackage/parquet/*.parquet`` and their ``datapackage.json``;
 4. ``src/libyadata/registry/<version>.sha256``, only while the current version has none:

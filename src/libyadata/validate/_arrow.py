@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -51,7 +52,12 @@ def bools(mask: np.ndarray) -> pa.Array:
 
 
 def scalar(value: Any) -> pa.Scalar:
-    """A typed Arrow scalar for str, bool, int, float or date."""
+    """A typed Arrow scalar for str, bool, int, float or date (scalars are immutable: each is made once)."""
+    return _scalar(type(value), value)
+
+
+@lru_cache(maxsize=1024)
+def _scalar(kind: type, value: Any) -> pa.Scalar:
     if isinstance(value, str):
         return strings([value])[0]
     if isinstance(value, bool):
@@ -134,7 +140,8 @@ def take(col: pa.Array | pa.ChunkedArray, idx: Sequence[int] | np.ndarray) -> pa
     ordered = idx[order]
     which = np.searchsorted(bounds, ordered, side="right") - 1
     parts = []
-    for k in np.unique(which).tolist():
+    # ``which`` is sorted: its distinct values start where it changes (np.unique imports numpy.ma, 60 ms).
+    for k in which[np.flatnonzero(np.diff(which, prepend=-1))].tolist():
         lo, hi = np.searchsorted(which, [k, k + 1])
         parts.append(col.chunk(k).take(int64s(ordered[lo:hi] - bounds[k])))
     inverse = np.empty_like(order)

@@ -447,9 +447,8 @@ def _check_items(report: Report, raw: RawTable, spec: FieldSpec, col: pa.Chunked
         item_bad = m if item_bad is None else pc.or_(item_bad, m)
     if item_bad is None or not A.any_true(item_bad):
         return
-    rows = np.unique(A.numpy(parent)[A.indices(item_bad)])
     mask = np.zeros(len(col), dtype=bool)
-    mask[rows] = True
+    mask[A.numpy(parent)[A.indices(item_bad)]] = True
     limit = spec.items.get("maxLength")
     constraint(A.bools(mask), "constraint-error",
                f"a value of the list is longer than {limit} characters or empty" if limit else

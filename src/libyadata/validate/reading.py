@@ -1,7 +1,7 @@
 """A package file's bytes, read once: size, hash, first CR, strict UTF-8; and its parse as text columns.
 
 ``scan`` reads every byte of a file once (``libyadata.hashing``) and on the way finds
-its first CR byte and whether it is strict UTF-8 (validated by Arrow, chunk by chunk),
+its first CR byte and whether it is strict UTF-8 (Python's decoder, chunk by chunk),
 so that an encoding fault anywhere, the first bytes included, is found before the CSV
 parse; ``encoding_errors`` then names the bad bytes. ``parse`` reads the CSV with the
 package's dialect (``libyadata.csvio.read_arrow``), every column as text.
@@ -18,7 +18,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pyarrow as pa
 
 from ..csvio import read_arrow
@@ -47,29 +46,6 @@ class FileScan:
     utf8: bool
 
 
-def _utf8_ok(data: bytes | bytearray | memoryview) -> bool:
-    """Whether ``data`` is strict UTF-8 (Arrow validates it when a binary value is cast to string)."""
-    n = len(data)
-    value = pa.Array.from_buffers(pa.binary(), 1, [None, pa.py_buffer(np.array([0, n], np.int32)),
-                                                    pa.py_buffer(data)])
-    try:
-        value.cast(pa.string())
-    except pa.ArrowInvalid:
-        return False
-    return True
-
-
-def _complete(data: bytes) -> int:
-    """Length of ``data`` without a multi-byte character cut at its end (that part goes with the next chunk)."""
-    for k in range(1, min(4, len(data)) + 1):
-        byte = data[-k]
-        if byte & 0xC0 == 0x80:  # a continuation byte: look further back for the lead
-            continue
-        need = 2 if byte >= 0xC0 and byte < 0xE0 else 3 if 0xE0 <= byte < 0xF0 else 4 if byte >= 0xF0 else 1
-        return len(data) - k if need > k else len(data)
-    return len(data)
-
-
 def scan(path: Path, algorithm: str = "sha256") -> FileScan:
     """Size, digest, first CR and UTF-8 validity of a file, from one read.
 
@@ -82,19 +58,26 @@ def scan(path: Path, algorithm: str = "sha256") -> FileScan:
     """
     first_cr: int | None = None
     valid = True
-    carry = b""
+    # The incremental decoder keeps a character cut at a chunk's end for the next chunk.
+    decoder = codecs.getincrementaldecoder("utf-8")()
 
     def each(chunk: memoryview, offset: int) -> None:
-        nonlocal first_cr, valid, carry
+        nonlocal first_cr, valid
         if first_cr is None and (i := chunk.obj.find(b"\r", 0, len(chunk))) >= 0:
             first_cr = offset + i
         if valid:
-            data = carry + bytes(chunk)
-            cut = _complete(data)
-            valid, carry = _utf8_ok(data[:cut]), data[cut:]
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError:
+                valid = False
 
     size, digest = file_digest(path, algorithm, each)
-    return FileScan(size, digest, first_cr, valid and not carry)
+    if valid:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            valid = False
+    return FileScan(size, digest, first_cr, valid)
 
 
 def encoding_errors(path: Path) -> list[tuple[int, int, bytes, str]]:

@@ -1,9 +1,10 @@
 """The test sessions CI runs (.github/workflows/tests.yml), to run locally: `nox -s tests lowest`.
 
-- ``tests``: the README's test command, with the latest dependencies;
-- ``lowest``: the same suite, less the slow build and clone tests (they test packaging, not
-  dependency versions), with every direct dependency at the lowest version pyproject.toml
-  allows (constraints generated from its lower bounds by .ci/lowest.py). .ci/run runs it too.
+- ``tests``: the README's test command, with the latest dependencies, then the release-path
+  tests (``-m slow``: the wheel built in isolation, clones of the repository, external validators);
+- ``lowest``: the suite (not the release-path tests: they test packaging, not dependency
+  versions), with every direct dependency at the lowest version pyproject.toml allows
+  (constraints generated from its lower bounds by .ci/lowest.py). .ci/run runs it too.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ nox.options.sessions = ["tests"]
 def tests(session: nox.Session) -> None:
     session.install("-e", ".[test]")
     session.run("python", "-m", "pytest", *session.posargs)
+    session.run("python", "-m", "pytest", "-m", "slow", *session.posargs)
 
 
 @nox.session(python=PYTHONS)

@@ -51,7 +51,7 @@ def test_the_lowest_session_runs_on_exactly_the_declared_lower_bounds():
 
 def test_ci_run_runs_the_readme_command_and_the_lowest_session():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    assert "python3 -m pip install -e '.[test]' && python3 -m pytest\n" in ci
+    assert "python3 -m pip install -e '.[test]' && python3 -m pytest\npython3 -m pytest -m slow\n" in ci
     assert "python3 .ci/lowest.py >" in ci and "-c \"$lowest/constraints.txt\" -e '.[test]'" in ci
     assert 'LIBYADATA_LOWEST=1 "$lowest/venv/bin/python" -m pytest -q -m "not slow"' in ci
     # the lowest session runs the whole suite (less the slow tests): nothing deselected or ignored
@@ -59,6 +59,7 @@ def test_ci_run_runs_the_readme_command_and_the_lowest_session():
     nox = (ROOT / "noxfile.py").read_text(encoding="utf-8")
     assert "from lowest import constraints as lowest_constraints" in nox
     assert re.search(r"def tests\(session.*?session\.install\(\"-e\", \"\.\[test\]\"\)", nox, re.S)
+    assert '"python", "-m", "pytest", "-m", "slow"' in nox  # the release-path tier
     assert '"-m", "not slow"' in nox and '{"LIBYADATA_LOWEST": "1"}' in nox
     assert "--deselect" not in nox and "--ignore" not in nox
     assert 'PYTHONS = ["3.10", "3.11", "3.12", "3.13"]' in nox

@@ -261,6 +261,7 @@ def frictionless(descriptor: Path) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.slow
 def test_frictionless_accepts_the_parquet_package():
     pytest.importorskip("frictionless")
     result = frictionless(COMMITTED / "datapackage.json")
@@ -269,6 +270,7 @@ def test_frictionless_accepts_the_parquet_package():
     assert report["valid"] and len(report["tasks"]) == len(models.MODELS)
 
 
+@pytest.mark.slow
 def test_frictionless_rejects_a_bad_value_in_parquet(pkg):
     # proof that frictionless really reads the cells: a value outside the vocabulary fails
     pytest.importorskip("frictionless")

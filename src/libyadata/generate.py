@@ -84,11 +84,15 @@ def _corpus_module(repo_root: Path):
     return module
 
 
-def _corpus_stale(repo_root: Path, maker) -> list[str]:
-    """Corpus files that differ from a fresh run (relative to the repository)."""
+def _corpus(repo_root: Path, maker, write: bool) -> list[str]:
+    """Corpus files that differ from a fresh run (relative to the repository); with ``write``, the
+    fresh run replaces the corpus. The corpus is built once either way."""
     target = Path(repo_root) / CORPUS
-    with tempfile.TemporaryDirectory() as tmp:
-        fresh = Path(tmp) / "invalid"
+    # Written next to the corpus when it may replace it (a rename on one file system); checking
+    # writes nothing into the checkout.
+    tmp = Path(tempfile.mkdtemp(prefix=".invalid.", dir=target.parent if write else None))
+    try:
+        fresh = tmp / "invalid"
         maker.files(fresh)
 
         def tree(root: Path) -> dict[str, Path]:
@@ -98,6 +102,12 @@ def _corpus_stale(repo_root: Path, maker) -> list[str]:
         stale = [rel for rel in sorted(have.keys() | want.keys())
                  if rel not in have or rel not in want or have[rel].is_symlink()
                  or have[rel].read_bytes() != want[rel].read_bytes()]
+        if stale and write:
+            if target.exists():
+                shutil.rmtree(target)
+            fresh.rename(target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     return [(CORPUS / rel).as_posix() for rel in stale]
 
 
@@ -163,16 +173,7 @@ def run(repo_root: Path, *, write: bool) -> Outcome:
     put(path, new.encode("utf-8"))
     maker = _corpus_module(root)
     if maker is not None:
-        stale = _corpus_stale(root, maker)
-        if stale and write:
-            target = root / CORPUS
-            staging = Path(tempfile.mkdtemp(prefix=".invalid.", dir=target.parent))
-            shutil.rmtree(staging)
-            maker.files(staging)
-            if target.exists():
-                shutil.rmtree(target)
-            staging.rename(target)
-        out.changed += stale
+        out.changed += _corpus(root, maker, write)
     from . import datacard
 
     for path, data in datacard.generated_files(root).items():

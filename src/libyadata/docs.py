@@ -66,10 +66,11 @@ def _constraints(c: dict[str, Any]) -> str:
                      "one of " + ", ".join(f"`{v}`" for v in c["enum"]))
     if "pattern" in c:
         parts.append(f"pattern `{c['pattern']}`")
-    for key, label in (("minLength", "min length"), ("maxLength", "max length"),
-                       ("minimum", "minimum"), ("maximum", "maximum")):
-        if key in c:
-            parts.append(f"{label} {c[key]}")
+    # Any other constraint (a kind added to the models later included) under its Table Schema name.
+    labels = {"minLength": "min length", "maxLength": "max length"}
+    rest = sorted((k for k in c if k not in ("enum", "pattern", "required", "unique")),
+                  key=lambda k: (["minLength", "maxLength", "minimum", "maximum"] + [k]).index(k))
+    parts += [f"{labels.get(k, k)} {c[k]}" for k in rest]
     return _cell(", ".join(parts))
 
 

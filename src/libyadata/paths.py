@@ -154,29 +154,25 @@ def open_regular(root: Path, rel: str) -> int:
     why = file_problem(root, rel)
     if why:
         raise UnsafePath(why)
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    try:
-        fd = os.open(root / rel, flags)
-    except OSError as exc:
-        raise UnsafePath(f"{_show(rel)} cannot be opened: {exc.strerror}") from None
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
-        os.close(fd)
-        raise UnsafePath(f"{_show(rel)} is not a regular file")
-    return fd
+    return _open_checked(root / rel, _show(rel))
 
 
 def open_found(path: Path) -> int:
     """An open read-only descriptor of a file a walk already found regular (no link on its path):
     opened again with ``O_NOFOLLOW | O_NONBLOCK`` and checked with ``fstat``, so that a link or a
     FIFO put in its place since can neither be followed nor block. Raises :class:`UnsafePath`."""
+    return _open_checked(path, _show(str(path)))
+
+
+def _open_checked(path: Path, shown: str) -> int:
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     try:
         fd = os.open(path, flags)
     except OSError as exc:
-        raise UnsafePath(f"{_show(str(path))} cannot be opened: {exc.strerror}") from None
+        raise UnsafePath(f"{shown} cannot be opened: {exc.strerror}") from None
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
-        raise UnsafePath(f"{_show(str(path))} is not a regular file")
+        raise UnsafePath(f"{shown} is not a regular file")
     return fd
 
 

@@ -36,6 +36,14 @@ GENERATED = meta.GENERATED
 CSV_DIALECT = {"header": True, "delimiter": ",", "lineTerminator": "\n", "quoteChar": '"', "doubleQuote": True}
 
 
+#: The Table Schema (v2) constraints that JSON Schema spells the same way: the models' rules of
+#: these kinds reach the Table Schema as they are (``required`` and ``enum`` are read apart).
+TABLE_SCHEMA_CONSTRAINTS = ("pattern", "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum",
+                            "exclusiveMaximum")
+#: JSON Schema keywords of a property that state no rule on the cell (or one read apart).
+NOT_CONSTRAINTS = frozenset({"type", "title", "description", "default", "format", "enum", "items", "examples"})
+
+
 def _flatten(prop: dict[str, Any]) -> tuple[dict[str, Any], bool]:
     """Collapse pydantic's ``anyOf: [X, null]`` into X and a nullable flag."""
     if "anyOf" in prop:
@@ -133,9 +141,12 @@ def table_fields(model: type[Record]) -> list[dict[str, Any]]:
             constraints["pattern"] = LIST_PATTERN
         else:  # pragma: no cover - a model author added an unsupported type
             raise TypeError(f"{model.__name__}.{name}: no Table Schema type for {prop}")
-        for key in ("pattern", "minLength", "maxLength", "minimum", "maximum"):
+        for key in TABLE_SCHEMA_CONSTRAINTS:
             if key in prop:
                 constraints[key] = prop[key]
+        lost = set(prop) - NOT_CONSTRAINTS - set(TABLE_SCHEMA_CONSTRAINTS)
+        if lost:  # pragma: no cover - a model author used a rule Table Schema cannot state
+            raise TypeError(f"{model.__name__}.{name}: Table Schema has no constraint for {sorted(lost)}")
         if name in required and not nullable:
             constraints["required"] = True
         if constraints:

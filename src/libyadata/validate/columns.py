@@ -50,13 +50,15 @@ class FieldSpec:
     required: bool = False
     enum: tuple[str, ...] | None = None
     vocabulary: str | None = None
-    pattern: str | None = None
-    min_length: int | None = None
-    max_length: int | None = None
-    minimum: float | None = None
-    maximum: float | None = None
+    #: The field's other Table Schema constraints (pattern, lengths, bounds ...), in the order they
+    #: are checked (``CONSTRAINTS``): each has its one function there.
+    constraints: tuple[tuple[str, Any], ...] = ()
     unique: bool = False
     items: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def pattern(self) -> str | None:
+        return dict(self.constraints).get("pattern")
 
 
 @lru_cache(maxsize=None)
@@ -73,9 +75,12 @@ def field_specs(model: type[Record]) -> tuple[FieldSpec, ...]:
         items = {}
         if c.get("pattern") == LIST_PATTERN:
             items = {k: v for k, v in props[f["name"]].get("items", {}).items() if k != "type"}
+        unchecked = set(c) - set(CONSTRAINTS) - {"required", "enum", "unique"}
+        if unchecked:  # pragma: no cover - a constraint kind added to the models without its check
+            raise TypeError(f"{model.__name__}.{f['name']}: no check for the constraint(s) {sorted(unchecked)}; "
+                            "add one to libyadata.validate.columns.CONSTRAINTS")
         out.append(FieldSpec(f["name"], number, f["type"], bool(c.get("required")), enum, vocabulary,
-                             c.get("pattern"), c.get("minLength"), c.get("maxLength"), c.get("minimum"),
-                             c.get("maximum"), bool(c.get("unique")), items))
+                             tuple((k, c[k]) for k in CONSTRAINTS if k in c), bool(c.get("unique")), items))
     return tuple(out)
 
 
@@ -346,6 +351,49 @@ def type_message(spec: FieldSpec) -> Callable[[Any, int], str]:
     return message
 
 
+Message = Callable[[Any, int], str]
+
+
+def _pattern(col: Any, typed: Any, pattern: str) -> tuple[Any, Message]:
+    return (pc.invert(pc.match_substring_regex(col, pattern)),
+            lambda cell, _: f"{cell!r} does not match the pattern {pattern}")
+
+
+def _min_length(col: Any, typed: Any, n: int) -> tuple[Any, Message]:
+    length = pc.utf8_length(col)
+    return (pc.less(length, A.scalar(n).cast(length.type)),
+            lambda cell, _: f"the cell has {len(cell)} characters, fewer than the {n} required")
+
+
+def _max_length(col: Any, typed: Any, n: int) -> tuple[Any, Message]:
+    length = pc.utf8_length(col)
+    return (pc.greater(length, A.scalar(n).cast(length.type)),
+            lambda cell, _: f"the cell has {len(cell)} characters, more than the {n} allowed")
+
+
+def _minimum(col: Any, typed: Any, bound: float) -> tuple[Any, Message]:
+    return pc.less(typed, A.scalar(bound).cast(typed.type)), lambda cell, _: f"{cell} is below the minimum of {bound}"
+
+
+def _maximum(col: Any, typed: Any, bound: float) -> tuple[Any, Message]:
+    return (pc.greater(typed, A.scalar(bound).cast(typed.type)),
+            lambda cell, _: f"{cell} is above the maximum of {bound}")
+
+
+#: Table Schema constraint -> the one function that checks it: (the column's text values, its typed
+#: values, the constraint's value) -> (mask of the values that break it, the message for one of
+#: them). A cell gets one constraint error, for the first constraint it breaks in this order (as
+#: Frictionless). A constraint kind the models start to use needs a function here (``field_specs``
+#: refuses a constraint that has none) and a case in tests/fixtures/make_invalid.py.
+CONSTRAINTS: dict[str, Callable[[Any, Any, Any], tuple[Any, Message]]] = {
+    "pattern": _pattern,
+    "minLength": _min_length,
+    "maxLength": _max_length,
+    "minimum": _minimum,
+    "maximum": _maximum,
+}
+
+
 def check_field(report: Report, raw: RawTable, spec: FieldSpec, limits: Limits | None = None) -> Checked:
     """Check one column against its field's rules (see the module docstring for what is returned)."""
     out = Checked()
@@ -394,24 +442,9 @@ def check_field(report: Report, raw: RawTable, spec: FieldSpec, limits: Limits |
     if spec.enum is not None:
         constraint(pc.invert(pc.is_in(col, value_set=A.strings(list(spec.enum)))), "vocabulary-error",
                    _vocabulary_message(spec))
-    if spec.pattern is not None:
-        constraint(pc.invert(pc.match_substring_regex(col, spec.pattern)), "constraint-error",
-                   lambda cell, _: f"{cell!r} does not match the pattern {spec.pattern}")
-    if spec.min_length is not None or spec.max_length is not None:
-        length = pc.utf8_length(col)
-        if spec.min_length is not None:
-            constraint(pc.less(length, A.scalar(spec.min_length).cast(length.type)), "constraint-error",
-                       lambda cell, _: f"the cell has {len(cell)} characters, fewer than the {spec.min_length} "
-                                       "required")
-        if spec.max_length is not None:
-            constraint(pc.greater(length, A.scalar(spec.max_length).cast(length.type)), "constraint-error",
-                       lambda cell, _: f"the cell has {len(cell)} characters, more than the {spec.max_length} "
-                                       "allowed")
-    for bound, op, word in ((spec.minimum, pc.less, "below the minimum of"),
-                            (spec.maximum, pc.greater, "above the maximum of")):
-        if bound is not None:
-            constraint(op(typed, A.scalar(bound).cast(typed.type)), "constraint-error",
-                       lambda cell, _, b=bound, w=word: f"{cell} is {w} {b}")
+    for kind, value in spec.constraints:
+        mask, message = CONSTRAINTS[kind](col, typed, value)
+        constraint(mask, "constraint-error", message)
     if spec.items:
         _check_items(report, raw, spec, col, ok, constraint)
     if c.codes is not None:

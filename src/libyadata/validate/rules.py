@@ -138,7 +138,7 @@ def check_rule(report: Report, raw: RawTable, checked: Checked, names: tuple[str
         cells = checked.cells.get(name)
         codes.append(cells.row_codes() if cells is not None else A.codes(col))
     first, ids = A.group(codes)
-    values = [A.take(col, first).to_pylist() for col in columns]
+    values = [A.plain(A.take(col, first)).to_pylist() for col in columns]
     failed: dict[int, str] = {}
     for k, combination in enumerate(zip(*values)):
         try:

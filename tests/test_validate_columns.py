@@ -1,0 +1,93 @@
+"""``libyadata.validate.columns``: one function per constraint kind, every kind the models use checked."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from libyadata import models
+from libyadata.schema import table_fields
+from libyadata.validate import columns, validate_package
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+sys.path.insert(0, str(FIXTURES))
+try:
+    import make_invalid
+finally:
+    sys.path.pop(0)
+
+#: The corpus case that breaks each constraint kind. minLength is 1 wherever the models use it,
+#: and an empty cell is a missing value, so a CSV cell cannot break it: no case can exist.
+CASES = {"pattern": "pattern", "maxLength": "max-length", "minimum": "minimum", "maximum": "maximum"}
+UNBREAKABLE_IN_CSV = {"minLength"}
+
+
+def kinds_used() -> set[str]:
+    return {k for m in models.MODELS for f in table_fields(m) for k in f.get("constraints", {})} \
+        - {"required", "enum", "unique"}
+
+
+def test_every_constraint_kind_the_models_use_has_its_function_and_a_corpus_case():
+    used = kinds_used()
+    assert used <= set(columns.CONSTRAINTS), used - set(columns.CONSTRAINTS)
+    assert used - UNBREAKABLE_IN_CSV == set(CASES)
+    names = {c.name for c in make_invalid.CASES}
+    for kind, case in CASES.items():
+        assert case in names, (kind, case)
+        expected = json.loads((FIXTURES / "invalid" / case / "expected.json").read_text(encoding="utf-8"))
+        assert [e[0] for e in expected["errors"]] == ["constraint-error"], (case, expected)
+    for kind in UNBREAKABLE_IN_CSV:
+        assert all(f["constraints"][kind] <= 1 for m in models.MODELS for f in table_fields(m)
+                   if kind in f.get("constraints", {}))
+
+
+def test_a_constraint_kind_without_its_function_is_refused(monkeypatch):
+    fields = [dict(f) for f in table_fields(models.Motive)]
+    rank = next(f for f in fields if f["name"] == "rank")
+    rank["constraints"] = {**rank["constraints"], "exclusiveMinimum": 0}
+    monkeypatch.setattr(columns, "table_fields", lambda model: fields)
+    with pytest.raises(TypeError, match=r"no check for the constraint\(s\) \['exclusiveMinimum'\]"):
+        columns.field_specs.__wrapped__(models.Motive)
+
+
+def test_a_new_kind_is_its_function_and_nothing_else(monkeypatch, package_copy):
+    """What adding a kind asks for, run: the function in CONSTRAINTS, and the model's rule
+    (here the field's Table Schema, as the model would generate it) — the check and its
+    message follow, with the first-constraint-only rule of the other kinds."""
+    fields = [dict(f) for f in table_fields(models.Motive)]
+    rank = next(f for f in fields if f["name"] == "rank")
+    rank["constraints"] = {**rank["constraints"], "exclusiveMaximum": 2}
+
+    def below(col, typed, bound):
+        import pyarrow.compute as pc
+
+        return pc.greater_equal(typed, bound), lambda cell, _: f"{cell} is not below {bound}"
+
+    monkeypatch.setitem(columns.CONSTRAINTS, "exclusiveMaximum", below)
+    monkeypatch.setattr(columns, "table_fields", lambda model: fields if model is models.Motive else table_fields(model))
+    columns.field_specs.cache_clear()
+    try:
+        problems = [p for p in validate_package(package_copy).problems if p.type == "constraint-error"]
+    finally:
+        monkeypatch.undo()
+        columns.field_specs.cache_clear()
+    assert problems and all(p.file == "data/motives.csv" and p.field == "rank" for p in problems)
+    assert all(p.message.endswith("is not below 2") for p in problems)
+
+
+@pytest.mark.parametrize("kind", sorted(columns.CONSTRAINTS))
+def test_each_function_gives_a_mask_and_a_sentence(kind):
+    import pyarrow as pa
+
+    text = pa.chunked_array([["ab", "abcdef", None]])
+    numbers = pa.chunked_array([[1, 5, None]])
+    value = {"pattern": "^a.$", "minLength": 3, "maxLength": 3, "minimum": 2, "maximum": 2}[kind]
+    mask, message = columns.CONSTRAINTS[kind](text, numbers, value)
+    assert mask.to_pylist() == {"pattern": [False, True, None], "minLength": [True, False, None],
+                                "maxLength": [False, True, None], "minimum": [True, False, None],
+                                "maximum": [False, True, None]}[kind]
+    sentence = message("abcdef" if kind in ("pattern", "minLength", "maxLength") else 5, 0)
+    assert str(value) in sentence and "\n" not in sentence

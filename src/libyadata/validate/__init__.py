@@ -21,10 +21,12 @@ only module that runs anything at once):
 - ``report``: the error types (documented once) and the three renderings.
 
 Adding a constraint kind to the models touches four places: the model (the field's
-``json_schema_extra`` constraint, which ``libyadata.schema.table_fields`` turns into
-Table Schema), the one function of ``columns`` that checks it (read from
-``FieldSpec``), its message there, and its test (a case in
-``tests/fixtures/make_invalid.py``). A new cross-field rule is a function in
+rule, e.g. ``Field(lt=1)``, which ``libyadata.schema.table_fields`` carries into the
+Table Schema under the same name, or refuses when Table Schema has no such constraint),
+the one function that checks it in ``columns.CONSTRAINTS``, its message (returned by
+that function), and its test (a case in ``tests/fixtures/make_invalid.py``, which
+``tests/test_validate_columns.py`` requires). ``columns.field_specs`` refuses a
+constraint that has no function, so a kind cannot go unchecked. A new cross-field rule is a function in
 ``libyadata.models`` that both the model's validator and ``rules`` call for its verdict
 and message (as ``check_interval`` is for dates).
 

@@ -52,7 +52,12 @@ def bools(mask: np.ndarray) -> pa.Array:
 
 
 def scalar(value: Any) -> pa.Scalar:
-    """A typed Arrow scalar for str, bool, int, float or date (scalars are immutable: each is made once)."""
+    """A typed Arrow scalar for str, bool, int, float or date.
+
+    Scalars are immutable, so each is made once: the field checks ask for the same few
+    (False, 0, a bound) thousands of times, and making them took 70 ms of the 270 ms the
+    field checks of the shipped package took (pyinstrument, one process).
+    """
     return _scalar(type(value), value)
 
 

@@ -341,7 +341,10 @@ def test_interrupted_download_leaves_no_partial_file(server, tmp_path, signame):
 
     server.modes["actors.parquet"] = "trickle"
     dest = tmp_path / "d"
-    code = ("import sys; from libyadata import downloads; "
+    # Ctrl-C as a foreground process gets it: a job started in the background (nohup, `&`) inherits
+    # SIGINT ignored, and so would this child.
+    code = ("import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+            "from libyadata import downloads; "
             "downloads.download(dest=sys.argv[1], base_url=sys.argv[2], files=['actors.parquet'], timeout=60)")
     proc = subprocess.Popen([sys.executable, "-c", code, str(dest), server.base_url],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)

@@ -37,7 +37,9 @@ ok = all(text[r.char_start:r.char_end] == r.quote for r in data.actors + data.ev
 # the shipped, hash-verified tables were converted without building a single validator
 fast = not any(m.__pydantic_complete__ for m in libyadata.models.MODELS)
 same = libyadata.load(validate=True) == data
-print(json.dumps({"file": libyadata.__file__, "data": str(datapackage_dir()), "counts": data.counts(),
+from libyadata import schema
+stored = bool(schema._stored())  # the installed models are the ones the stored JSON Schemas were built from
+print(json.dumps({"stored": stored, "file": libyadata.__file__, "data": str(datapackage_dir()), "counts": data.counts(),
                   "chars": len(text), "spans_ok": ok, "version": libyadata.__version__,
                   "fast": fast, "same": same, "registry": libyadata.release.known_versions()}))
 """
@@ -140,6 +142,7 @@ def test_wheel_from_the_sdist_installs_in_a_fresh_venv_and_loads_offline(wheel, 
     assert info["counts"] == data.counts() and info["spans_ok"] and info["version"] == __version__
     assert info["chars"] == data.sources[0].char_count
     assert info["fast"] and info["same"] and __version__ in info["registry"]
+    assert info["stored"]
     cli = subprocess.run([str(env_dir / "bin" / "libyadata"), "info"], cwd=elsewhere, capture_output=True,
                          text=True, timeout=120, env=env)
     assert cli.returncode == 0 and f"libyadata {__version__}" in cli.stdout

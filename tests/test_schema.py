@@ -85,6 +85,22 @@ def test_the_store_can_be_switched_off(stored_at, monkeypatch):
     assert schema.cached_json_schema(models.Claim) == schema.build_json_schema(models.Claim)
 
 
+def test_a_rule_table_schema_cannot_state_is_refused_not_dropped(monkeypatch):
+    js = json.loads(json.dumps(schema.cached_json_schema(models.Motive)))
+    js["properties"]["rank"]["multipleOf"] = 2  # e.g. Field(multiple_of=2): no Table Schema constraint says it
+    monkeypatch.setattr(schema, "cached_json_schema", lambda model: js)
+    with pytest.raises(TypeError, match=r"Motive\.rank: Table Schema has no constraint for \['multipleOf'\]"):
+        schema.table_fields(models.Motive)
+
+
+def test_the_exclusive_bounds_reach_the_table_schema(monkeypatch):
+    js = json.loads(json.dumps(schema.cached_json_schema(models.Motive)))
+    js["properties"]["rank"]["exclusiveMaximum"] = 100  # e.g. Field(lt=100)
+    monkeypatch.setattr(schema, "cached_json_schema", lambda model: js)
+    rank = next(f for f in schema.table_fields(models.Motive) if f["name"] == "rank")
+    assert rank["constraints"]["exclusiveMaximum"] == 100
+
+
 def test_descriptor_has_the_v2_metadata():
     d = json.loads((datapackage_dir() / "datapackage.json").read_text(encoding="utf-8"))
     assert d["$schema"] == "https://datapackage.org/profiles/2.0/datapackage.json"

@@ -68,8 +68,8 @@ def _constraints(c: dict[str, Any]) -> str:
         parts.append(f"pattern `{c['pattern']}`")
     # Any other constraint (a kind added to the models later included) under its Table Schema name.
     labels = {"minLength": "min length", "maxLength": "max length"}
-    rest = sorted((k for k in c if k not in ("enum", "pattern", "required", "unique")),
-                  key=lambda k: (["minLength", "maxLength", "minimum", "maximum"] + [k]).index(k))
+    first = ("minLength", "maxLength", "minimum", "maximum")
+    rest = [k for k in first if k in c] + [k for k in c if k not in first + ("enum", "pattern", "required", "unique")]
     parts += [f"{labels.get(k, k)} {c[k]}" for k in rest]
     return _cell(", ".join(parts))
 

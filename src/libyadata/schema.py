@@ -145,7 +145,7 @@ def table_fields(model: type[Record]) -> list[dict[str, Any]]:
             if key in prop:
                 constraints[key] = prop[key]
         lost = set(prop) - NOT_CONSTRAINTS - set(TABLE_SCHEMA_CONSTRAINTS)
-        if lost:  # pragma: no cover - a model author used a rule Table Schema cannot state
+        if lost:  # a model author used a rule Table Schema cannot state
             raise TypeError(f"{model.__name__}.{name}: Table Schema has no constraint for {sorted(lost)}")
         if name in required and not nullable:
             constraints["required"] = True

@@ -58,7 +58,7 @@ def scalar(value: Any) -> pa.Scalar:
     (False, 0, a bound) thousands of times, and making them took 70 ms of the 270 ms the
     field checks of the shipped package took (pyinstrument, one process).
     """
-    return _scalar(type(value), value)
+    return _scalar(type(value), value)  # the type keys the cache too: True == 1 == 1.0 as keys
 
 
 @lru_cache(maxsize=1024)

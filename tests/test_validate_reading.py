@@ -45,3 +45,35 @@ def test_md5_when_asked(tmp_path):
     path = tmp_path / "t.csv"
     path.write_bytes(b"abc")
     assert scan(path, "md5").digest == hashlib.md5(b"abc").hexdigest()
+
+
+def _many_blocks(tmp_path, bad_rows):
+    from libyadata.validate.reading import BLOCK_SIZE
+
+    lines = ["a,b,c"] + [f'x{i},"two\nlines {i}",z' for i in range(3 * BLOCK_SIZE // 24)]
+    for at, row in bad_rows.items():
+        lines[at] = row
+    path = tmp_path / "t.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert path.stat().st_size > 2 * BLOCK_SIZE  # several blocks: the threads have work to share
+    return path
+
+
+def test_a_threaded_parse_reads_what_a_serial_one_reads(tmp_path):
+    from libyadata.validate.reading import parse
+
+    path = _many_blocks(tmp_path, {})
+    threaded, serial = parse(path, 3, threads=True), parse(path, 3)
+    assert threaded[1] == serial[1] == []
+    assert threaded[0].equals(serial[0]) and threaded[0].num_rows > 100_000
+
+
+def test_a_threaded_parse_of_ragged_rows_numbers_them_as_a_serial_one(tmp_path):
+    # pyarrow's threaded reader gives the invalid-row handler no row number: the file is read again serially.
+    from libyadata.validate.reading import parse
+
+    path = _many_blocks(tmp_path, {70_000: "short,row", 120_001: "a,b,c,d"})
+    table, bad = parse(path, 3, threads=True)
+    assert bad == parse(path, 3)[1]
+    assert [(n, cells) for n, cells, _ in bad] == [(70_001, 2), (120_002, 4)]  # record numbers, header = 1
+    assert table.num_rows == parse(path, 3)[0].num_rows

@@ -76,14 +76,28 @@ def test_per_distinct_paths_report_exactly_what_per_row_checks_report(generated,
     assert _problems(fast) == _problems(plain)
 
 
-def test_field_checks_on_threads_report_exactly_what_one_thread_reports(generated, monkeypatch):
+def test_checks_on_threads_report_exactly_what_one_thread_reports(generated, monkeypatch):
     from libyadata.validate import run
 
     root, _ = generated
     monkeypatch.setattr(run, "WORKERS", 2)
-    monkeypatch.setattr(run, "THREADED_ROWS", 0)
+    monkeypatch.setattr(run, "THREADED_ROWS", 0)  # field and row checks at once
+    monkeypatch.setattr(run, "THREADED_BYTES", 0)  # every file parsed on Arrow's threads
     threaded = validate_package(root)
     monkeypatch.setattr(run, "WORKERS", 1)
     serial = validate_package(root)
     assert threaded.error_count == serial.error_count > 0
     assert _problems(threaded) == _problems(serial)
+
+
+def test_the_per_distinct_paths_never_import_pandas(generated):
+    # pyarrow imports pandas (0.4 s) when an array or scalar is built from Python or NumPy values.
+    import subprocess
+    import sys
+
+    root, _ = generated
+    code = ("import sys; from libyadata.validate import columns, validate_package; "
+            f"columns.SAMPLE_ROWS = {SAMPLE_ROWS}; r = validate_package(sys.argv[1]); "
+            "print(r.error_count > 0, 'pandas' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code, str(root)], capture_output=True, text=True, timeout=120)
+    assert out.stdout.split() == ["True", "False"], out.stderr

@@ -18,8 +18,8 @@ import pyarrow.compute as pc
 
 from .. import models, vocab
 from . import _arrow as A
-from .columns import Checked, emit, field_specs
-from .keys import normalized, not_checked
+from .columns import Checked, emit, field_specs, text_codes
+from .keys import key_codes, normalized, not_checked, positions
 from .report import Report
 from .structure import RawTable
 
@@ -31,9 +31,9 @@ def check_duplicates(report: Report, raw: RawTable, checked: Checked | None = No
         return
     specs = {s.name: s for s in field_specs(raw.model)}
     # Text cells as the file has them; ids (slugs) normalised as the key checks do.
-    cols = [A.plain(raw.table.column(f)) for f in fields]
-    cols = [normalized(c) if f.endswith("_id") or f in ("asserted_by", "holder") else c for f, c in zip(fields, cols)]
-    first, ids = A.group([A.codes(c) for c in cols])
+    checked = checked or Checked()
+    first, ids = A.group([key_codes(raw, checked, f) if f.endswith("_id") or f in ("asserted_by", "holder")
+                          else text_codes(raw, checked, f) for f in fields])
     earlier = first[ids]
     repeat = np.nonzero(earlier != np.arange(raw.num_rows))[0].astype(np.int64)
     if not len(repeat):
@@ -66,7 +66,7 @@ def check_record_references(report: Report, raw: RawTable, checked: Checked | No
             report.notes.append(f"{raw.file}: {ref[1]} -> {name} not checked because {name} could not be read")
             continue
         keys = getattr(parent, "values", parent)
-        found = A.fill(pc.is_in(ids, value_set=keys))
+        found = A.bools(positions(ids, keys) >= 0)
         missing = A.indices(pc.and_(pc.and_(here, A.fill(ids.is_valid())), pc.invert(found)))
         if len(missing) and getattr(parent, "unreadable", None):  # they may be the rows that could not be read
             report.notes.append(not_checked(f"{raw.file}: {ref[1]} -> {name}", len(missing), parent))

@@ -209,6 +209,13 @@ class Cells:
     values: pa.Array | pa.ChunkedArray
     #: Row -> index into ``values`` (null for an empty cell); None when the values are the rows.
     codes: pa.ChunkedArray | None = None
+    #: ``codes`` as NumPy int32, -1 for an empty cell: made once here, where the row checks
+    #: (dates, spans, keys, repeated assertions) each made it again.
+    row: np.ndarray | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.codes is not None and self.row is None:
+            self.row = A.numpy(pc.fill_null(self.codes, A.scalar(-1).cast(self.codes.type)))
 
     def rows(self, mask: Any) -> Any:
         """A mask over the values as a mask over the rows (nulls false)."""
@@ -223,15 +230,29 @@ class Cells:
         return self.rows(mask) if A.any_true(mask) else None
 
     def row_codes(self) -> np.ndarray | None:
-        """Each row's index into ``values`` as int64, -1 for an empty cell (None when values are the rows)."""
-        if self.codes is None:
-            return None
-        return A.numpy(pc.fill_null(self.codes.cast(pa.int64()), A.scalar(-1)))
+        """Each row's index into ``values`` (int32), -1 for an empty cell (None when values are the rows)."""
+        return self.row
+
+    def take(self, rows: np.ndarray, values: pa.Array | None = None) -> pa.Array:
+        """The values of table rows ``rows`` (null for an empty cell), or of ``values``: one
+        array in step with ``values`` (such as its normalised form)."""
+        values = self.values if values is None else values
+        if self.row is None:
+            return A.plain(A.take(values, rows))
+        at = self.row[rows]
+        return A.plain(values).take(A.int64s(at, valid=at >= 0))
 
     def row_indices(self, value_idx: np.ndarray) -> np.ndarray:
         if self.codes is None or not len(value_idx):
             return value_idx
         return A.indices(self.rows(_mask(value_idx, len(self.values))))
+
+
+def text_codes(raw: RawTable, checked: Checked, name: str) -> np.ndarray:
+    """Codes of a column's cells as written (equal text, equal codes; -1 for empty): the field
+    checks' when they made them, else one hash pass."""
+    c = checked.cells.get(name)
+    return c.row if c is not None and c.row is not None else A.codes(A.plain(raw.table.column(name)))
 
 
 #: Rows sampled to decide whether a column is tested per distinct value.

@@ -101,11 +101,13 @@ def _type_ok(checked: Checked, fields: tuple[str, ...]) -> Any:
     return None if out is None else A.fill(out)
 
 
-def check_unique(report: Report, raw: RawTable, checked: Checked, fields: tuple[str, ...], kind: str) -> None:
+def check_unique(report: Report, raw: RawTable, checked: Checked, fields: tuple[str, ...], kind: str,
+                 known: dict[str, np.ndarray] | None = None) -> None:
     """Report every row whose key repeats an earlier row's (``kind``: primary-key or unique-error).
 
-    Each key field becomes integer codes (one hash pass); the codes of a composite key
-    are combined and grouped in NumPy, so no key string is built per row.
+    Each key field becomes integer codes (one hash pass, or ``known``: codes of a field
+    that a foreign-key lookup already made, see ``reference_codes``); the codes of a
+    composite key are combined and grouped in NumPy, so no key string is built per row.
     """
     ok = None
     for f in fields:  # a normalised key is empty exactly where its cell is
@@ -117,7 +119,8 @@ def check_unique(report: Report, raw: RawTable, checked: Checked, fields: tuple[
     rows = A.indices(A.fill(ok))
     if len(rows) < 2:
         return
-    codes = [key_codes(raw, checked, f)[rows] for f in fields]
+    known = known or {}
+    codes = [(known[f] if f in known else key_codes(raw, checked, f))[rows] for f in fields]
     first, group = A.group(codes)
     if len(first) == len(rows):
         return
@@ -162,8 +165,8 @@ def not_checked(where: str, n: int, parent: KeySet) -> str:
     return f"{where}: {n} reference(s) not found were not checked because row(s) {rows} of {parent.file} could not be read"
 
 
-def _found(values: pa.Array | pa.ChunkedArray, parent: pa.Array) -> np.ndarray:
-    """Whether each of ``values`` is one of ``parent`` (nulls: False).
+def positions(values: pa.Array | pa.ChunkedArray, parent: pa.Array) -> np.ndarray:
+    """Each of ``values``' position in ``parent`` (equal values, equal positions), -1 when not there or null.
 
     When the parent is much larger, its keys are first narrowed to those referred to, so
     that the hash table is built over the few references, not the many keys.
@@ -171,14 +174,32 @@ def _found(values: pa.Array | pa.ChunkedArray, parent: pa.Array) -> np.ndarray:
     if len(parent) > 4 * len(values):
         wanted = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
         parent = parent.filter(A.fill(pc.is_in(parent, value_set=wanted.drop_null())))
-    found = np.zeros(len(values), dtype=bool)
-    found[A.indices(A.fill(pc.is_in(values, value_set=parent)))] = True
-    return found
+    return A.numpy(pc.fill_null(pc.index_in(values, value_set=parent).cast(pa.int64()), A.scalar(-1)))
+
+
+def reference_codes(raw: RawTable, checked: Checked, fk: ForeignKey, parent: KeySet) -> np.ndarray:
+    """Codes of a foreign key's cells from its one lookup in the parent: -1 for an empty cell,
+    a position in the parent's keys for a key found there, and above those for one that is not.
+
+    They are ``key_codes`` codes (equal keys, equal codes), so a primary key that includes
+    the reference is grouped with them instead of hashing the column again (a million
+    participants: one hash pass of 0.45 s).
+    """
+    c = checked.cells.get(fk.fields[0]) if len(fk.fields) == 1 else None
+    column = normalized(c.values) if c is not None else key_column(raw, checked, fk.fields)
+    codes = positions(column, parent.values)
+    lost = np.flatnonzero(codes < 0)
+    if len(lost):  # not in the parent (or empty): coded among themselves, after the parent's positions
+        codes[lost] = np.where((other := A.codes(A.take(column, lost))) >= 0, other + len(parent.values), -1)
+    return codes if c is None else _spread(codes, c.row_codes())
 
 
 def check_foreign_key(report: Report, raw: RawTable, checked: Checked, fk: ForeignKey,
-                      parent: KeySet | None) -> None:
-    """Report rows whose reference is not a key of the parent (None: the parent could not be read)."""
+                      parent: KeySet | None, codes: np.ndarray | None = None) -> None:
+    """Report rows whose reference is not a key of the parent (None: the parent could not be read).
+
+    ``codes``: the cells' ``reference_codes`` in this parent, when already made.
+    """
     where = f"{raw.file}: foreign key {', '.join(fk.fields)} -> {fk.resource}"
     if parent is None:
         report.notes.append(f"{where} not checked because {fk.resource} could not be read")
@@ -187,11 +208,9 @@ def check_foreign_key(report: Report, raw: RawTable, checked: Checked, fk: Forei
     type_ok = _type_ok(checked, fk.fields)
     if type_ok is not None:
         ok = pc.and_(ok, type_ok)
-    c = checked.cells.get(fk.fields[0]) if len(fk.fields) == 1 else None
-    if c is not None:  # references that repeat are looked up once per distinct value
-        found = _spread(_found(normalized(c.values), parent.values), c.row_codes(), False)
-    else:
-        found = _found(key_column(raw, checked, fk.fields), parent.values)
+    if codes is None:
+        codes = reference_codes(raw, checked, fk, parent)
+    found = (codes >= 0) & (codes < len(parent.values))
     dangling = pc.and_(ok, pc.invert(A.bools(found)))
     if fk.allow:  # values that are not references (asserted_by 'article')
         dangling = pc.and_(dangling, pc.invert(A.fill(pc.is_in(key_column(raw, checked, fk.fields),

@@ -123,9 +123,13 @@ def read_header(path: Path) -> tuple[list[str] | None, bool]:
     return next(csv.reader(io.StringIO(text, newline="")), None), bom
 
 
-def parse(path: Path, width: int) -> tuple[pa.Table, list[tuple[int, int, str]]]:
+def parse(path: Path, width: int, threads: bool = False) -> tuple[pa.Table, list[tuple[int, int, str]]]:
     """The file's rows (header skipped) as ``width`` text columns, and the rows that did not fit
-    as (row number, cells, text)."""
+    as (row number, cells, text).
+
+    ``threads`` parses on Arrow's thread pool; a file that has a row that does not fit, or
+    that the threaded read refuses, is read again serially, the one read that numbers rows.
+    """
     bad: list[tuple[int, int, str]] = []
 
     def on_invalid(row: object) -> str:
@@ -133,6 +137,14 @@ def parse(path: Path, width: int) -> tuple[pa.Table, list[tuple[int, int, str]]]
         return "skip"
 
     names = [f"c{i}" for i in range(width)]
+    if threads:
+        try:
+            table = read_arrow(path, names, on_invalid, BLOCK_SIZE, threads=True)
+            if not bad:
+                return table, bad
+        except pa.ArrowInvalid:
+            pass
+        bad.clear()
     try:
         return read_arrow(path, names, on_invalid, BLOCK_SIZE), bad
     except pa.ArrowInvalid as exc:

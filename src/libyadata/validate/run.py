@@ -5,11 +5,12 @@
 2. every declared or table file's bytes, read once (``reading.scan``): size and hash
    against the descriptor, first CR, strict UTF-8;
 3. each table in the models' order (parents before the tables that refer to them):
-   structure (``structure.read_table``), fields (``columns.check_field``, one per
-   column, on a small thread pool: Arrow kernels release the GIL), rows
-   (``rules.check_rows``), evidence spans (``spans.check_spans``), keys (``keys``),
-   then the key sets later tables refer to. A table is freed before the next is read,
-   so memory holds one table at a time.
+   structure (``structure.read_table``, a large file parsed on Arrow's threads), fields
+   (``columns.check_field``, one per column), then the key sets later tables refer to,
+   then its rows (``row_checks``: cross-field rules, evidence spans, repeated assertions,
+   keys and record references). A large table's field checks run at once, as do its row
+   checks (``_at_once``: Arrow's kernels release the GIL). A table is freed before the
+   next is read, so memory holds one table at a time.
 
 Every check is a function of a column or a table and its rules that adds problems to
 a report; none starts a thread or keeps anything between calls.
@@ -19,6 +20,8 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +40,9 @@ WORKERS = max(1, min(4, int(os.environ.get("LIBYADATA_THREADS", 0)) or os.cpu_co
 #: Smaller tables are checked on one thread: on the shipped package (a few hundred rows a table),
 #: starting threads and handing the GIL over cost more than they saved (0.98 s against 0.43 s).
 THREADED_ROWS = 100_000
+#: A file this large is parsed on Arrow's thread pool: the 294 MB events.csv of the 1M benchmark in
+#: 0.85-1.07 s against 1.24-1.94 s serially (below a few MB the two are within the noise).
+THREADED_BYTES = 8 * 2**20
 
 
 def validate_package(path: str | Path | None = None, max_errors: int | None = None,
@@ -118,7 +124,7 @@ def check_tables(root: Path, files: dict[str, Path], readable: set[str], declare
                  scans: dict[str, FileScan], report: Report, limits: Limits) -> None:
     """Check the readable tables in the models' order, each against the key sets of those before it."""
     from .. import models, vocab
-    from . import assertions, reading, rules, spans, structure
+    from . import reading, rules, structure
 
     wanted = {(fk.resource, fk.reference) for m in models.MODELS for fk in m.foreign_keys}
     wanted |= {(t, models.TABLES[t].primary_key) for m in models.MODELS if m.record_reference
@@ -130,7 +136,8 @@ def check_tables(root: Path, files: dict[str, Path], readable: set[str], declare
             rel = package.table_path(model)
             if rel not in readable or rel not in scans:
                 continue
-            raw = structure.read_table(files[rel], rel, model, scans[rel], report, limits)
+            threads = WORKERS > 1 and scans[rel].size >= THREADED_BYTES
+            raw = structure.read_table(files[rel], rel, model, scans[rel], report, limits, threads)
             if raw is None:
                 continue
             checked = field_checks(report, raw, limits)
@@ -138,20 +145,13 @@ def check_tables(root: Path, files: dict[str, Path], readable: set[str], declare
             if model is models.Source:
                 published = rules.publication_dates(raw, checked)
                 texts = package.source_texts(root, files, raw, checked, declared, report, limits)
-            rules.check_rows(report, raw=raw, checked=checked, published=published)
-            if models.has_evidence(model):
-                spans.check_spans(report, raw=raw, checked=checked, texts=texts)
-            if model.same_assertion:
-                assertions.check_duplicates(report, raw, checked)
             key_sets.update(_key_sets(raw, checked, wanted))
-            key_checks(report, raw, checked, key_sets)
-            if model.record_reference:
-                assertions.check_record_references(report, raw, checked, key_sets)
+            row_checks(report, raw, checked, published, texts, key_sets)
             raw.locate(report, checked.multiline)
 
 
 def field_checks(report: Report, raw: RawTable, limits: Limits) -> Checked:
-    """Every field check of a table, WORKERS at a time for a large table; the reports merge in field order.
+    """Every field check of a table (at once for a large table); the reports merge in field order.
 
     Arrow's kernels release the GIL, so the columns of a large table are checked side by
     side. Measured (benchmarks/validate.py --compare, 1M events, 2 shared cores): median
@@ -161,23 +161,57 @@ def field_checks(report: Report, raw: RawTable, limits: Limits) -> Checked:
     from .columns import Checked, check_field, field_specs
 
     specs = [s for s in field_specs(raw.model) if s.name in raw.table.column_names]
-
-    def one(spec: Any) -> tuple[Report, Checked]:
-        part = Report(report.path, report.room())
-        return part, check_field(part, raw, spec, limits)
-
-    if WORKERS > 1 and len(specs) > 1 and raw.num_rows >= THREADED_ROWS:
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="libyadata-fields") as pool:
-            results = list(pool.map(one, specs))
-    else:
-        results = [one(s) for s in specs]
     checked = Checked()
-    for part, result in results:
-        report.extend(part)
+    for result in _at_once(report, raw, [partial(check_field, raw=raw, spec=s, limits=limits) for s in specs]):
         checked.update(result)
     return checked
+
+
+def row_checks(report: Report, raw: RawTable, checked: Checked, published: Any, texts: dict[str, str],
+               key_sets: dict[tuple[str, tuple[str, ...]], KeySet]) -> None:
+    """The checks of a table's rows once its fields are checked (at once for a large table):
+    cross-field rules, evidence spans, repeated assertions, keys and record references.
+
+    Measured on the 1M benchmark (pyinstrument, in process, one run each): the events' and
+    participants' row checks in 2.2 s at once against 3.0 s one after another
+    (LIBYADATA_THREADS=1): the spans' Python loop holds the GIL while the key lookups run in Arrow.
+    """
+    from .. import models
+    from . import assertions, rules, spans
+
+    model = raw.model
+    tasks: list[Callable[[Report], Any]] = [partial(rules.check_rows, raw=raw, checked=checked, published=published)]
+    if models.has_evidence(model):
+        tasks.append(partial(spans.check_spans, raw=raw, checked=checked, texts=texts))
+    if model.same_assertion:
+        tasks.append(partial(assertions.check_duplicates, raw=raw, checked=checked))
+    tasks.append(partial(key_checks, raw=raw, checked=checked, key_sets=key_sets))
+    if model.record_reference:
+        tasks.append(partial(assertions.check_record_references, raw=raw, checked=checked, key_sets=key_sets))
+    _at_once(report, raw, tasks)
+
+
+def _at_once(report: Report, raw: RawTable, tasks: list[Callable[[Report], Any]]) -> list[Any]:
+    """Run ``tasks`` (each a check given its own report), WORKERS at a time when ``raw`` is large,
+    and merge their reports in task order; return their results in that order.
+
+    Each task fills a report of its own, so what is kept under ``max_errors`` is what
+    running them one after another would keep.
+    """
+    def one(task: Callable[[Report], Any]) -> tuple[Report, Any]:
+        part = Report(report.path, report.room())
+        return part, task(part)
+
+    if WORKERS > 1 and len(tasks) > 1 and raw.num_rows >= THREADED_ROWS:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="libyadata-checks") as pool:
+            results = list(pool.map(one, tasks))
+    else:
+        results = [one(t) for t in tasks]
+    for part, _ in results:
+        report.extend(part)
+    return [result for _, result in results]
 
 
 def _encode_repeating(raw: RawTable, checked: Checked) -> None:
@@ -202,20 +236,29 @@ def _key_sets(raw: RawTable, checked: Checked, wanted: set[tuple[str, tuple[str,
 
 def key_checks(report: Report, raw: RawTable, checked: Checked,
                key_sets: dict[tuple[str, tuple[str, ...]], KeySet]) -> None:
-    """The table's foreign keys, primary key and unique fields."""
+    """The table's foreign keys, primary key and unique fields.
+
+    A single-field foreign key's lookup codes its cells; a primary key that includes that
+    field groups those codes rather than hashing the column again.
+    """
     from .columns import field_specs
-    from .keys import check_foreign_key, check_unique
+    from .keys import check_foreign_key, check_unique, reference_codes
 
     model = raw.model
     present = set(raw.table.column_names)
+    known = {}
     for fk in model.foreign_keys:
         if set(fk.fields) <= present:
-            check_foreign_key(report, raw, checked, fk, key_sets.get((fk.resource, fk.reference)))
+            parent = key_sets.get((fk.resource, fk.reference))
+            codes = reference_codes(raw, checked, fk, parent) if parent is not None else None
+            if codes is not None and len(fk.fields) == 1:
+                known[fk.fields[0]] = codes
+            check_foreign_key(report, raw, checked, fk, parent, codes)
     if set(model.primary_key) <= present:
-        check_unique(report, raw, checked, model.primary_key, "primary-key")
+        check_unique(report, raw, checked, model.primary_key, "primary-key", known)
     for spec in field_specs(model):
         if spec.unique and spec.name in present:
-            check_unique(report, raw, checked, (spec.name,), "unique-error")
+            check_unique(report, raw, checked, (spec.name,), "unique-error", known)
 
 
 __all__ = ["GENERATED_DIR", "validate_package"]

@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 from ..evidence import HINTS, occurrences, prefix_at, span_problems, suffix_at
 from . import _arrow as A
 from .columns import Checked, emit, field_specs
-from .keys import key_codes, key_column
+from .keys import key_codes, key_column, normalized
 from .report import Report
 from .structure import RawTable
 
@@ -45,6 +45,14 @@ def _codes(raw: RawTable, checked: Checked, name: str, col: Any) -> np.ndarray:
         return key_codes(raw, checked, name)
     cells = checked.cells.get(name)
     return A.codes(col) if cells is None else cells.row_codes()
+
+
+def _at(checked: Checked, name: str, col: Any, rows: np.ndarray) -> pa.Array:
+    """Plain values of ``col`` (the field ``name``: its text, normalised for an id, or its integers) at ``rows``."""
+    cells = checked.cells.get(name)
+    if cells is None or pa.types.is_integer(col.type):
+        return A.plain(A.take(col, rows))
+    return cells.take(rows, normalized(cells.values) if name == "source_id" else None)
 
 
 #: Code points of source text searched for "did you mean" hints in one run: past this, faulty spans are
@@ -117,7 +125,7 @@ def check_spans(report: Report, raw: RawTable, checked: Checked, texts: dict[str
     del codes
     pick = idx[first]
     # As plain values: to_pylist of a dictionary-encoded array builds a scalar per value (1.2 s at 1M events).
-    values = [A.plain(A.take(cols[f], pick)).to_pylist() for f in FIELDS]
+    values = [_at(checked, f, cols[f], pick).to_pylist() for f in FIELDS]
     faulty: dict[int, list[str]] = {}
     hints = _Hints()
     for k, (sid, q, s, e, pre, suf) in enumerate(zip(*values)):

@@ -145,11 +145,12 @@ def check_labels(labels: list[str], fields: tuple[str, ...], rel: str, report: R
 
 
 def read_table(path: Path, rel: str, model: type[Record], scan: FileScan, report: Report,
-               limits: Limits) -> RawTable | None:
+               limits: Limits, threads: bool = False) -> RawTable | None:
     """Parse one CSV file into a RawTable, reporting structural faults; None when unusable.
 
     ``scan`` is the file's byte scan: its line ends and encoding are judged from it, so
     a file that is not UTF-8 is reported (with the offsets of its bad bytes) and not parsed.
+    ``threads``: parse on Arrow's thread pool (``reading.parse``).
     """
     fields = model.columns
     if scan.size > limits.csv_bytes:
@@ -178,7 +179,7 @@ def read_table(path: Path, rel: str, model: type[Record], scan: FileScan, report
         return None
     header_ok = check_labels(labels, fields, rel, report)
     try:
-        table, bad = parse(path, len(labels))
+        table, bad = parse(path, len(labels), threads)
     except pa.ArrowInvalid as exc:
         text = str(exc)
         if "straddl" in text or "block" in text:

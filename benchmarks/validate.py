@@ -26,7 +26,7 @@ peak memory (max RSS of the process), and PASS/FAIL per target (issue 13, 2 core
 - on the shipped package, `libyadata validate` <= 2x `python -c "import pyarrow.csv, pydantic"`;
 - every planted fault reported.
 
-``--compare`` adds libyadata runs with its field-check threads off (LIBYADATA_THREADS=1)
+``--compare`` adds libyadata runs with its threads off (LIBYADATA_THREADS=1)
 and with the allocator setting off (LIBYADATA_ALLOCATOR=default), to measure each.
 """
 
@@ -231,7 +231,7 @@ def run_size(root: Path, rows: int, repeat: int, frictionless: bool, compare: bo
     commands = {"bare typed pyarrow read": ([sys.executable, "-c", FLOOR, str(root)], None),
                 "libyadata validate": ([*LIBYADATA, str(root), "--format", "json", "--max-errors", "0"], None)}
     if compare:
-        commands["libyadata, field threads off"] = (commands["libyadata validate"][0], {"LIBYADATA_THREADS": "1"})
+        commands["libyadata, threads off"] = (commands["libyadata validate"][0], {"LIBYADATA_THREADS": "1"})
         commands["libyadata, allocator setting off"] = (commands["libyadata validate"][0],
                                                         {"LIBYADATA_ALLOCATOR": "default"})
     runs: dict[str, list] = {name: [] for name in commands}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -152,6 +153,39 @@ def parse(path: Path, width: int, threads: bool = False) -> tuple[pa.Table, list
             raise
         bad.clear()
         return read_arrow(path, names, on_invalid, MAX_BLOCK_SIZE), bad
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A file parsed before its bytes were judged (``parse_ahead``): the table and the rows that
+    did not fit, or the error pyarrow raised, for a header of ``width`` labels."""
+
+    width: int
+    table: pa.Table | None
+    bad: list[tuple[int, int, str]]
+    error: pa.ArrowInvalid | None = None
+
+
+def parse_ahead(path: Path, max_bytes: int, max_labels: int) -> Parsed | None:
+    """Parse a CSV file as ``structure.read_table`` would, on Arrow's threads, before its scan is
+    known; None when its size or header rule a parse out (``read_table`` reports why).
+
+    A file that turns out not to be UTF-8 is parsed for nothing (pyarrow refuses it, or the
+    scan's verdict discards the table), within the size limit.
+    """
+    if os.lstat(path).st_size > max_bytes:
+        return None
+    try:
+        labels, _ = read_header(path)
+    except csv.Error:
+        return None
+    if not labels or len(labels) > max_labels:
+        return None
+    try:
+        table, bad = parse(path, len(labels), threads=True)
+    except pa.ArrowInvalid as exc:
+        return Parsed(len(labels), None, [], exc)
+    return Parsed(len(labels), table, bad)
 
 
 @contextmanager

@@ -32,16 +32,18 @@ from .safety import GENERATED_DIR, Limits
 if TYPE_CHECKING:  # pragma: no cover
     from .columns import Checked
     from .keys import KeySet
-    from .reading import FileScan
+    from .reading import FileScan, Parsed
     from .structure import RawTable
 
-#: Threads for the field checks of a large table (LIBYADATA_THREADS=1 runs them one after another, to compare).
+#: Threads for a large table: its scan beside its parse, its field checks, its row checks
+#: (LIBYADATA_THREADS=1 runs everything one after another, to compare).
 WORKERS = max(1, min(4, int(os.environ.get("LIBYADATA_THREADS", 0)) or os.cpu_count() or 1))
 #: Smaller tables are checked on one thread: on the shipped package (a few hundred rows a table),
 #: starting threads and handing the GIL over cost more than they saved (0.98 s against 0.43 s).
 THREADED_ROWS = 100_000
-#: A file this large is parsed on Arrow's thread pool: the 294 MB events.csv of the 1M benchmark in
-#: 0.85-1.07 s against 1.24-1.94 s serially (below a few MB the two are within the noise).
+#: A file this large is parsed on Arrow's thread pool (and scanned beside its parse): on the 1M
+#: benchmark (5 alternated runs) a median of 5.71 s against 6.19 s serially, both without the
+#: scan beside; below a few MB the two are within the noise.
 THREADED_BYTES = 8 * 2**20
 
 
@@ -92,37 +94,90 @@ def _validate(root: Path, report: Report, limits: Limits, base: Path | None) -> 
     declared = package.descriptor_checks(desc, files, report)
     readable = package.check_files(root, files, declared, report, base)
     declared = declared or {}
-    scans = _scan_files(files, readable, declared, desc, report)
-    check_tables(root, files, readable, declared, scans, report, limits)
+    index = _resource_index(desc)
+    ahead = _parsed_while_scanned(files, readable)
+    scans = _scan_files(files, readable - ahead, declared, index, report)
+    check_tables(root, files, readable, declared, scans, report, limits, ahead, index)
     if base is not None:
         from .sources import check_against_base
 
         check_against_base(root, base, report, limits.text_bytes)
 
 
-def _scan_files(files: dict[str, Path], readable: set[str], declared: dict[str, dict[str, Any]],
-                desc: dict[str, Any] | None, report: Report) -> dict[str, FileScan]:
-    """Read each readable file's bytes once; compare the declared ones' bytes and hash with the descriptor."""
-    from .reading import scan
-
+def _resource_index(desc: dict[str, Any] | None) -> dict[int, int]:
+    """Each resource object's position in the descriptor (by identity), for the problems' pointers."""
     resources = desc.get("resources") if isinstance(desc, dict) else None
-    index = {id(r): i for i, r in enumerate(resources)} if isinstance(resources, list) else {}
+    return {id(r): i for i, r in enumerate(resources)} if isinstance(resources, list) else {}
+
+
+def _parsed_while_scanned(files: dict[str, Path], readable: set[str]) -> set[str]:
+    """The large table files: each is parsed while its bytes are scanned (``_scan_and_parse``)."""
+    from .. import models
+
+    if WORKERS < 2:
+        return set()
+    tables = {package.table_path(m) for m in models.MODELS} & readable
+    return {rel for rel in tables if os.lstat(files[rel]).st_size >= THREADED_BYTES}
+
+
+def _scan_files(files: dict[str, Path], rels: set[str], declared: dict[str, dict[str, Any]],
+                index: dict[int, int], report: Report) -> dict[str, FileScan]:
+    """Read each of the files' bytes once; compare the declared ones' bytes and hash with the descriptor."""
     out = {}
-    for rel in sorted(readable):
-        try:
-            out[rel] = found = scan(files[rel])
-        except OSError as exc:
-            report.add("source-error", f"cannot read {rel}: {exc.strerror or exc}", file=rel)
-            continue
-        resource = declared.get(rel)
-        if resource is not None:
-            package.check_bytes_and_hash(rel, resource, index.get(id(resource), 0), found.size, found.digest, report)
+    for rel in sorted(rels):
+        found = _scan(files[rel], rel, declared, index, report)
+        if found is not None:
+            out[rel] = found
     return out
 
 
+def _scan(path: Path, rel: str, declared: dict[str, dict[str, Any]], index: dict[int, int], report: Report,
+          found: FileScan | OSError | None = None) -> FileScan | None:
+    """One file's scan (``found``: made already, or the OSError it raised), judged against the descriptor."""
+    from .reading import scan
+
+    try:
+        if isinstance(found, OSError):
+            raise found
+        found = found or scan(path)
+    except OSError as exc:
+        report.add("source-error", f"cannot read {rel}: {exc.strerror or exc}", file=rel)
+        return None
+    resource = declared.get(rel)
+    if resource is not None:
+        package.check_bytes_and_hash(rel, resource, index.get(id(resource), 0), found.size, found.digest, report)
+    return found
+
+
+def _scan_and_parse(path: Path, limits: Limits) -> tuple[FileScan | OSError, Parsed | None]:
+    """A large table's bytes scanned on a thread while Arrow parses it (sha256 releases the GIL).
+
+    Measured (1M benchmark, 2 cores, 5 alternated runs of the command): median 5.06 s against
+    5.71 s with every file scanned before any is parsed.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .reading import parse_ahead, scan
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="libyadata-scan") as pool:
+        job = pool.submit(scan, path)
+        try:
+            parsed = parse_ahead(path, limits.csv_bytes, limits.labels)
+        except OSError:
+            parsed = None  # the scan reports it
+        try:
+            return job.result(), parsed
+        except OSError as exc:
+            return exc, None
+
+
 def check_tables(root: Path, files: dict[str, Path], readable: set[str], declared: dict[str, dict[str, Any]],
-                 scans: dict[str, FileScan], report: Report, limits: Limits) -> None:
-    """Check the readable tables in the models' order, each against the key sets of those before it."""
+                 scans: dict[str, FileScan], report: Report, limits: Limits, ahead: set[str] = frozenset(),
+                 index: dict[int, int] | None = None) -> None:
+    """Check the readable tables in the models' order, each against the key sets of those before it.
+
+    ``ahead``: tables not yet scanned, each scanned while it is parsed (``_scan_and_parse``).
+    """
     from .. import models, vocab
     from . import reading, rules, structure
 
@@ -134,10 +189,16 @@ def check_tables(root: Path, files: dict[str, Path], readable: set[str], declare
     with reading.quiet_unraisable():
         for model in models.MODELS:
             rel = package.table_path(model)
+            parsed = None
+            if rel in ahead:
+                found, parsed = _scan_and_parse(files[rel], limits)
+                if (done := _scan(files[rel], rel, declared, index or {}, report, found)) is not None:
+                    scans[rel] = done
             if rel not in readable or rel not in scans:
                 continue
             threads = WORKERS > 1 and scans[rel].size >= THREADED_BYTES
-            raw = structure.read_table(files[rel], rel, model, scans[rel], report, limits, threads)
+            raw = structure.read_table(files[rel], rel, model, scans[rel], report, limits, threads, parsed)
+            del parsed
             if raw is None:
                 continue
             checked = field_checks(report, raw, limits)
@@ -154,9 +215,8 @@ def field_checks(report: Report, raw: RawTable, limits: Limits) -> Checked:
     """Every field check of a table (at once for a large table); the reports merge in field order.
 
     Arrow's kernels release the GIL, so the columns of a large table are checked side by
-    side. Measured (benchmarks/validate.py --compare, 1M events, 2 shared cores): median
-    36.6 s with two threads against 41.0 s on one, a gain of about a tenth (the machine was
-    loaded by other work, so the spread is wide: 28.8-68.2 s against 26.7-71.3 s).
+    side. Measured (1M benchmark, 2 cores, 5 alternated runs of the command): median 5.84 s
+    against 6.81 s with the field checks one after another.
     """
     from .columns import Checked, check_field, field_specs
 
@@ -172,20 +232,21 @@ def row_checks(report: Report, raw: RawTable, checked: Checked, published: Any, 
     """The checks of a table's rows once its fields are checked (at once for a large table):
     cross-field rules, evidence spans, repeated assertions, keys and record references.
 
-    Measured on the 1M benchmark (pyinstrument, in process, one run each): the events' and
-    participants' row checks in 2.2 s at once against 3.0 s one after another
-    (LIBYADATA_THREADS=1): the spans' Python loop holds the GIL while the key lookups run in Arrow.
+    Measured (1M benchmark, 2 cores, 5 alternated runs of the command): median 5.84 s against
+    6.61 s with the row checks one after another: the spans' Python loop holds the GIL while
+    the key lookups run in Arrow.
     """
     from .. import models
     from . import assertions, rules, spans
 
     model = raw.model
-    tasks: list[Callable[[Report], Any]] = [partial(rules.check_rows, raw=raw, checked=checked, published=published)]
+    # The longest first (keys, then spans), so that the others fill the time beside them.
+    tasks: list[Callable[[Report], Any]] = [partial(key_checks, raw=raw, checked=checked, key_sets=key_sets)]
     if models.has_evidence(model):
         tasks.append(partial(spans.check_spans, raw=raw, checked=checked, texts=texts))
+    tasks.append(partial(rules.check_rows, raw=raw, checked=checked, published=published))
     if model.same_assertion:
         tasks.append(partial(assertions.check_duplicates, raw=raw, checked=checked))
-    tasks.append(partial(key_checks, raw=raw, checked=checked, key_sets=key_sets))
     if model.record_reference:
         tasks.append(partial(assertions.check_record_references, raw=raw, checked=checked, key_sets=key_sets))
     _at_once(report, raw, tasks)

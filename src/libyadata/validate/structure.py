@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from ..models import Record
 from . import _arrow as A
-from .reading import MAX_BLOCK_SIZE, FileScan, encoding_errors, parse, read_header
+from .reading import MAX_BLOCK_SIZE, FileScan, Parsed, encoding_errors, parse, read_header
 from .report import Report
 from .safety import Limits
 
@@ -145,12 +145,13 @@ def check_labels(labels: list[str], fields: tuple[str, ...], rel: str, report: R
 
 
 def read_table(path: Path, rel: str, model: type[Record], scan: FileScan, report: Report,
-               limits: Limits, threads: bool = False) -> RawTable | None:
+               limits: Limits, threads: bool = False, parsed: Parsed | None = None) -> RawTable | None:
     """Parse one CSV file into a RawTable, reporting structural faults; None when unusable.
 
     ``scan`` is the file's byte scan: its line ends and encoding are judged from it, so
     a file that is not UTF-8 is reported (with the offsets of its bad bytes) and not parsed.
-    ``threads``: parse on Arrow's thread pool (``reading.parse``).
+    ``threads``: parse on Arrow's thread pool (``reading.parse``); ``parsed``: the parse
+    already made (``reading.parse_ahead``), used when the header has its width.
     """
     fields = model.columns
     if scan.size > limits.csv_bytes:
@@ -179,7 +180,12 @@ def read_table(path: Path, rel: str, model: type[Record], scan: FileScan, report
         return None
     header_ok = check_labels(labels, fields, rel, report)
     try:
-        table, bad = parse(path, len(labels), threads)
+        if parsed is not None and parsed.width == len(labels):
+            if parsed.error is not None:
+                raise parsed.error
+            table, bad = parsed.table, parsed.bad
+        else:
+            table, bad = parse(path, len(labels), threads)
     except pa.ArrowInvalid as exc:
         text = str(exc)
         if "straddl" in text or "block" in text:

@@ -77,3 +77,15 @@ def test_a_threaded_parse_of_ragged_rows_numbers_them_as_a_serial_one(tmp_path):
     assert bad == parse(path, 3)[1]
     assert [(n, cells) for n, cells, _ in bad] == [(70_001, 2), (120_002, 4)]  # record numbers, header = 1
     assert table.num_rows == parse(path, 3)[0].num_rows
+
+
+@pytest.mark.parametrize("step", [1, 2, 3, 5])
+def test_characters_cut_where_the_decoder_is_fed_are_valid_and_a_bad_byte_is_not(tmp_path, monkeypatch, step):
+    from libyadata.validate import reading
+
+    monkeypatch.setattr(reading, "DECODE_BYTES", step)
+    good = tmp_path / "good.csv"
+    good.write_bytes("a,\u0623\u00e9\U0001F600\n".encode() * 7)
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(good.read_bytes()[:-3] + b"\xff\n")
+    assert scan(good).utf8 and not scan(bad).utf8

@@ -146,6 +146,8 @@ def take(col: pa.Array | pa.ChunkedArray, idx: Sequence[int] | np.ndarray) -> pa
         return col.take(int64s(idx))
     if not len(idx) or not col.num_chunks:
         return pa.nulls(0, col.type) if not col.num_chunks else col.chunk(0).slice(0, 0).take(int64s(idx))
+    if col.num_chunks == 1:  # every table of the shipped package
+        return col.chunk(0).take(int64s(idx))
     bounds = np.cumsum([0] + [len(c) for c in col.chunks])
     order = np.argsort(idx, kind="stable")
     ordered = idx[order]

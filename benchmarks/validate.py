@@ -26,8 +26,7 @@ peak memory (max RSS of the process), and PASS/FAIL per target (issue 13, 2 core
 - on the shipped package, `libyadata validate` <= 2x `python -c "import pyarrow.csv, pydantic"`;
 - every planted fault reported.
 
-``--compare`` adds libyadata runs with its threads off (LIBYADATA_THREADS=1)
-and with the allocator setting off (LIBYADATA_ALLOCATOR=default), to measure each.
+``--compare`` adds libyadata runs with its threads off (LIBYADATA_THREADS=1), to measure them.
 """
 
 from __future__ import annotations
@@ -232,8 +231,6 @@ def run_size(root: Path, rows: int, repeat: int, frictionless: bool, compare: bo
                 "libyadata validate": ([*LIBYADATA, str(root), "--format", "json", "--max-errors", "0"], None)}
     if compare:
         commands["libyadata, threads off"] = (commands["libyadata validate"][0], {"LIBYADATA_THREADS": "1"})
-        commands["libyadata, allocator setting off"] = (commands["libyadata validate"][0],
-                                                        {"LIBYADATA_ALLOCATOR": "default"})
     runs: dict[str, list] = {name: [] for name in commands}
     fl_runs = []
     for k in range(repeat):
@@ -260,7 +257,7 @@ def main() -> int:
     ap.add_argument("--dir", type=Path, default=None, help="where to write the package (default: a temp dir)")
     ap.add_argument("--skip-frictionless", action="store_true", help="do not run frictionless (it is slow)")
     ap.add_argument("--repeat", type=int, default=5, help="runs of each fast command (median used)")
-    ap.add_argument("--compare", action="store_true", help="also run with the threads and the allocator setting off")
+    ap.add_argument("--compare", action="store_true", help="also run with the threads off")
     args = ap.parse_args()
 
     tmp = None if args.dir else tempfile.mkdtemp(prefix="libyadata-bench-")

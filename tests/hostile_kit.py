@@ -54,8 +54,8 @@ from libyadata.cli import main
 sys.exit(main(sys.argv[1:]))
 """
 
-#: The fork server: one interpreter per test process that has imported what the commands import
-#: (with the allocator settings `libyadata validate` makes first), then forks a child per command.
+#: The fork server: one interpreter per test process that has imported what the commands import,
+#: then forks a child per command.
 #: The child is a process of its own (exit status, stdout, stderr, memory, a kill on timeout) that
 #: skips only the imports. Measured on test_hostile_{bounds,redteam,paths}.py (-n 0): 32 s of CPU
 #: against 46 s with a fresh interpreter per command (36 s wall against 47 s).
@@ -63,11 +63,10 @@ sys.exit(main(sys.argv[1:]))
 #: one thread (nothing has run in it yet).
 _SERVER = """
 import json, os, sys, traceback
-# pyarrow's jemalloc starts a background thread at import (its memory pool is not used: _tune_memory
-# picks the system allocator); without it the server is one thread and forks safely.
+# pyarrow's jemalloc starts a background thread at import (its pool is not the default one) and
+# NumPy's OpenBLAS a thread per core: without them the server is one thread and forks safely.
 os.environ.setdefault("JE_ARROW_MALLOC_CONF", "background_thread:false")
-from libyadata.commands.validate import _tune_memory
-_tune_memory()
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import libyadata.cli, libyadata.diff, libyadata.snapshots, libyadata.validate.run
 from libyadata.validate import (assertions, columns, descriptor, keys, reading, rules, sources, spans,
                                 structure)

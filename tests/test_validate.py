@@ -242,19 +242,6 @@ def _eventually(condition) -> None:
         time.sleep(0.005)
 
 
-def test_the_command_tunes_memory_only_where_the_user_has_not(monkeypatch):
-    from libyadata.commands import validate as command
-
-    for name in ("ARROW_DEFAULT_MEMORY_POOL", "OPENBLAS_NUM_THREADS", "MIMALLOC_PURGE_DELAY"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("MALLOC_ARENA_MAX", "4")  # a user's glibc setting: mallopt is left alone
-    command._tune_memory()
-    assert os.environ["ARROW_DEFAULT_MEMORY_POOL"] == "system" and os.environ["OPENBLAS_NUM_THREADS"] == "1"
-    monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "mimalloc")
-    command._tune_memory()
-    assert os.environ["ARROW_DEFAULT_MEMORY_POOL"] == "mimalloc"
-
-
 def test_a_file_that_cannot_be_read_for_its_hash_is_named(tmp_path, monkeypatch):
     from libyadata.validate import reading
 

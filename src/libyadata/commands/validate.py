@@ -51,45 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "(e.g. pr/ when the workflow checks the pull request out under pr/)")
 
 
-def _tune_memory() -> None:
-    """Allocator settings for this short-lived process, made before pyarrow and NumPy load.
-
-    Measured on 1M events + 1M participants (benchmarks/validate.py, 2 cores): with
-    Arrow's default mimalloc a run spent 0.9-2.4 s of system time zeroing pages it had
-    returned and taken back, and the wall time swung from 1.6 to 2.6 s. With the C
-    library's allocator in one arena that keeps blocks under 32 MiB for reuse, system
-    time is about 0.5 s. Re-measured after the validator's rebuild (benchmarks/validate.py
-    --compare, 1M events, 2 loaded cores): median 36.6 s with this setting, 51.9 s without
-    (peak 790 MB against 608 MB). Variables a user has set win; ``LIBYADATA_ALLOCATOR=default``
-    leaves every setting alone (for a comparison run).
-    """
-    import os
-
-    if os.environ.get("LIBYADATA_ALLOCATOR") == "default":
-        return
-    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
-    os.environ.setdefault("MIMALLOC_PURGE_DELAY", "10")  # if mimalloc is chosen after all
-    # NumPy's OpenBLAS starts a spinning thread per core at import; the validator does no linear
-    # algebra, and on 2 cores those threads took 2% of the run from the checks.
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    if any(k in os.environ for k in ("MALLOC_ARENA_MAX", "MALLOC_MMAP_THRESHOLD_", "GLIBC_TUNABLES")):
-        return
-    import ctypes
-    import platform
-
-    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
-        return
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):  # pragma: no cover - not glibc after all
-        return
-    m_arena_max, m_mmap_threshold = -8, -3  # from glibc's malloc.h
-    mallopt(m_arena_max, 1)
-    mallopt(m_mmap_threshold, 32 * 2**20)
-
-
 def run(args: argparse.Namespace) -> int:
-    _tune_memory()
     from ..validate import validate_package
     from ..validate.report import render
 

@@ -3,7 +3,7 @@
 1. the package: its files (``safety.walk``), descriptor (``package.check_descriptor``)
    and which files belong (``package.check_files``);
 2. every declared or table file's bytes, read once (``reading.scan``): size and hash
-   against the descriptor, first CR, strict UTF-8;
+   against the descriptor, first CR, strict UTF-8 (a large table's while it is parsed, in 3);
 3. each table in the models' order (parents before the tables that refer to them):
    structure (``structure.read_table``, a large file parsed on Arrow's threads), fields
    (``columns.check_field``, one per column), then the key sets later tables refer to,
@@ -116,8 +116,14 @@ def _parsed_while_scanned(files: dict[str, Path], readable: set[str]) -> set[str
 
     if WORKERS < 2:
         return set()
-    tables = {package.table_path(m) for m in models.MODELS} & readable
-    return {rel for rel in tables if os.lstat(files[rel]).st_size >= THREADED_BYTES}
+    ahead = set()
+    for rel in {package.table_path(m) for m in models.MODELS} & readable:
+        try:
+            if os.lstat(files[rel]).st_size >= THREADED_BYTES:
+                ahead.add(rel)
+        except OSError:  # gone since the walk: its scan reports it
+            pass
+    return ahead
 
 
 def _scan_files(files: dict[str, Path], rels: set[str], declared: dict[str, dict[str, Any]],

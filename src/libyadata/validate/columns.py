@@ -215,7 +215,7 @@ class Cells:
 
     def __post_init__(self) -> None:
         if self.codes is not None and self.row is None:
-            self.row = A.numpy(pc.fill_null(self.codes, A.scalar(-1).cast(self.codes.type)))
+            self.row = A.numpy(pc.fill_null(self.codes, A.scalar(-1, self.codes.type)))
 
     def rows(self, mask: Any) -> Any:
         """A mask over the values as a mask over the rows (nulls false)."""
@@ -378,22 +378,22 @@ def _pattern(col: Any, typed: Any, pattern: str) -> tuple[Any, Message]:
 
 def _min_length(col: Any, typed: Any, n: int) -> tuple[Any, Message]:
     length = pc.utf8_length(col)
-    return (pc.less(length, A.scalar(n).cast(length.type)),
+    return (pc.less(length, A.scalar(n, length.type)),
             lambda cell, _: f"the cell has {len(cell)} characters, fewer than the {n} required")
 
 
 def _max_length(col: Any, typed: Any, n: int) -> tuple[Any, Message]:
     length = pc.utf8_length(col)
-    return (pc.greater(length, A.scalar(n).cast(length.type)),
+    return (pc.greater(length, A.scalar(n, length.type)),
             lambda cell, _: f"the cell has {len(cell)} characters, more than the {n} allowed")
 
 
 def _minimum(col: Any, typed: Any, bound: float) -> tuple[Any, Message]:
-    return pc.less(typed, A.scalar(bound).cast(typed.type)), lambda cell, _: f"{cell} is below the minimum of {bound}"
+    return pc.less(typed, A.scalar(bound, typed.type)), lambda cell, _: f"{cell} is below the minimum of {bound}"
 
 
 def _maximum(col: Any, typed: Any, bound: float) -> tuple[Any, Message]:
-    return (pc.greater(typed, A.scalar(bound).cast(typed.type)),
+    return (pc.greater(typed, A.scalar(bound, typed.type)),
             lambda cell, _: f"{cell} is above the maximum of {bound}")
 
 
@@ -418,7 +418,7 @@ def check_field(report: Report, raw: RawTable, spec: FieldSpec, limits: Limits |
     c = cells(column)
     col = c.values  # every test below runs on these values; c.rows() maps a mask to the table's rows
     cap = (limits or Limits()).cell_bytes
-    huge = A.fill(pc.greater(pc.binary_length(col), A.scalar(cap).cast(pa.int32())))
+    huge = A.fill(pc.greater(pc.binary_length(col), A.scalar(cap, pa.int32())))
     blanked = A.any_true(huge)
     if blanked:
         _emit(report, raw, c, huge, "size-limit", spec,
@@ -491,7 +491,7 @@ def _check_items(report: Report, raw: RawTable, spec: FieldSpec, col: pa.Chunked
     item_bad = None
     length = pc.utf8_length(flat)
     if "maxLength" in spec.items:
-        item_bad = pc.greater(length, A.scalar(spec.items["maxLength"]).cast(length.type))
+        item_bad = pc.greater(length, A.scalar(spec.items["maxLength"], length.type))
     if "pattern" in spec.items:
         m = pc.invert(pc.match_substring_regex(flat, spec.items["pattern"]))
         item_bad = m if item_bad is None else pc.or_(item_bad, m)

@@ -64,3 +64,15 @@ def test_arrays_with_nulls_are_built_without_pandas():
 
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.split() == ["[3,", "None]", "False"], out.stderr
+
+
+def test_any_true_of_a_kernels_mask_whose_null_count_is_not_yet_known():
+    # The mask hygiene makes: pyarrow < 16 segfaulted on its true_count (apache/arrow#41016).
+    import pyarrow.compute as pc
+
+    for cells, want in ((["a", "b\u200b", "c"], [1]), (["a", "b"], [])):
+        col = A.strings(cells)
+        mask = pc.and_(pc.invert(pc.ascii_is_printable(col)), col.is_valid())
+        assert A.any_true(mask) is bool(want)
+        mask = pc.and_(pc.invert(pc.ascii_is_printable(col)), col.is_valid())
+        assert A.indices(pa.chunked_array([mask])).tolist() == want

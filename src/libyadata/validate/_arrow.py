@@ -207,7 +207,13 @@ def any_true(mask: pa.Array | pa.ChunkedArray) -> bool:
     """
     if mask.type != pa.bool_():  # pragma: no cover - masks are boolean
         return bool(pc.any(mask).as_py())
-    return any(c.true_count for c in (mask.chunks if isinstance(mask, pa.ChunkedArray) else [mask]))
+    for chunk in mask.chunks if isinstance(mask, pa.ChunkedArray) else [mask]:
+        # true_count of pyarrow < 16 reads the validity buffer of an array whose null count is not
+        # yet known even when it has none, and segfaults (apache/arrow#41016): counting nulls first
+        # makes the count known.
+        if chunk.null_count < len(chunk) and chunk.true_count:
+            return True
+    return False
 
 
 def codes(col: pa.Array | pa.ChunkedArray) -> np.ndarray:

@@ -242,9 +242,13 @@ def _eventually(condition) -> None:
         time.sleep(0.005)
 
 
-def test_a_file_that_cannot_be_read_for_its_hash_is_named(tmp_path, monkeypatch):
-    from libyadata.validate import reading
+@pytest.mark.parametrize("beside_its_parse", [False, True])
+def test_a_file_that_cannot_be_read_for_its_hash_is_named(tmp_path, monkeypatch, beside_its_parse):
+    from libyadata.validate import reading, run
 
+    if beside_its_parse:  # the large-table path: scanned on a thread while it is parsed
+        monkeypatch.setattr(run, "WORKERS", 2)
+        monkeypatch.setattr(run, "THREADED_BYTES", 0)
     pkg = copy_base(tmp_path)
     real = reading.scan
 

@@ -252,7 +252,7 @@ def text_codes(raw: RawTable, checked: Checked, name: str) -> np.ndarray:
     """Codes of a column's cells as written (equal text, equal codes; -1 for empty): the field
     checks' when they made them, else one hash pass."""
     c = checked.cells.get(name)
-    return c.row if c is not None and c.row is not None else A.codes(A.plain(raw.table.column(name)))
+    return c.row_codes() if c is not None and c.codes is not None else A.codes(A.plain(raw.table.column(name)))
 
 
 #: Rows sampled to decide whether a column is tested per distinct value.

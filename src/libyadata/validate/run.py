@@ -5,7 +5,7 @@
 2. every declared or table file's bytes, read once (``reading.scan``): size and hash
    against the descriptor, first CR, strict UTF-8 (a large table's while it is parsed, in 3);
 3. each table in the models' order (parents before the tables that refer to them):
-   structure (``structure.read_table``, a large file parsed on Arrow's threads), fields
+   structure (``structure.read_table``; a large file parsed on Arrow's threads beside its scan), fields
    (``columns.check_field``, one per column), then the key sets later tables refer to,
    then its rows (``row_checks``: cross-field rules, evidence spans, repeated assertions,
    keys and record references). A large table's field checks run at once, as do its row
@@ -142,12 +142,13 @@ def _scan(path: Path, rel: str, declared: dict[str, dict[str, Any]], index: dict
     """One file's scan (``found``: made already, or the OSError it raised), judged against the descriptor."""
     from .reading import scan
 
-    try:
-        if isinstance(found, OSError):
-            raise found
-        found = found or scan(path)
-    except OSError as exc:
-        report.add("source-error", f"cannot read {rel}: {exc.strerror or exc}", file=rel)
+    if found is None:
+        try:
+            found = scan(path)
+        except OSError as exc:
+            found = exc
+    if isinstance(found, OSError):
+        report.add("source-error", f"cannot read {rel}: {found.strerror or found}", file=rel)
         return None
     resource = declared.get(rel)
     if resource is not None:
@@ -178,8 +179,8 @@ def _scan_and_parse(path: Path, limits: Limits) -> tuple[FileScan | OSError, Par
 
 
 def check_tables(root: Path, files: dict[str, Path], readable: set[str], declared: dict[str, dict[str, Any]],
-                 scans: dict[str, FileScan], report: Report, limits: Limits, ahead: set[str] = frozenset(),
-                 index: dict[int, int] | None = None) -> None:
+                 scans: dict[str, FileScan], report: Report, limits: Limits, ahead: set[str],
+                 index: dict[int, int]) -> None:
     """Check the readable tables in the models' order, each against the key sets of those before it.
 
     ``ahead``: tables not yet scanned, each scanned while it is parsed (``_scan_and_parse``).
@@ -198,12 +199,11 @@ def check_tables(root: Path, files: dict[str, Path], readable: set[str], declare
             parsed = None
             if rel in ahead:
                 found, parsed = _scan_and_parse(files[rel], limits)
-                if (done := _scan(files[rel], rel, declared, index or {}, report, found)) is not None:
+                if (done := _scan(files[rel], rel, declared, index, report, found)) is not None:
                     scans[rel] = done
             if rel not in readable or rel not in scans:
                 continue
-            threads = WORKERS > 1 and scans[rel].size >= THREADED_BYTES
-            raw = structure.read_table(files[rel], rel, model, scans[rel], report, limits, threads, parsed)
+            raw = structure.read_table(files[rel], rel, model, scans[rel], report, limits, parsed)
             del parsed
             if raw is None:
                 continue

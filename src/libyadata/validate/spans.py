@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from ..evidence import HINTS, occurrences, prefix_at, span_problems, suffix_at
 from . import _arrow as A
-from .columns import Checked, emit, field_specs
+from .columns import Checked, emit, field_specs, text_codes
 from .keys import key_codes, key_column, normalized
 from .report import Report
 from .structure import RawTable
@@ -36,15 +36,6 @@ def _field_of(message: str) -> str:
     if message.startswith("quote_suffix"):
         return "quote_suffix"
     return "char_start" if "did you mean" in message else "quote"
-
-
-def _codes(raw: RawTable, checked: Checked, name: str, col: Any) -> np.ndarray:
-    """A.codes(col), from the field checks' dictionary when they made one (``source_id``: the key checks' codes
-    of the normalised ids)."""
-    if name == "source_id":
-        return key_codes(raw, checked, name)
-    cells = checked.cells.get(name)
-    return A.codes(col) if cells is None else cells.row_codes()
 
 
 def _at(checked: Checked, name: str, col: Any, rows: np.ndarray) -> pa.Array:
@@ -111,7 +102,9 @@ def check_spans(report: Report, raw: RawTable, checked: Checked, texts: dict[str
     cols = {"source_id": source, "quote": quote, "char_start": start, "char_end": end,
             "quote_prefix": raw.table.column("quote_prefix"), "quote_suffix": raw.table.column("quote_suffix")}
     # Codes of the whole columns (one hash pass each), then the rows to check: no copy of the text.
-    codes = [_codes(raw, checked, f, cols[f]) for f in ("source_id", "quote", "quote_prefix", "quote_suffix")] \
+    # (source_id: the key checks' codes of the normalised ids.)
+    codes = [key_codes(raw, checked, "source_id")] + [text_codes(raw, checked, f) for f in
+                                                       ("quote", "quote_prefix", "quote_suffix")] \
         + [A.numpy(pc.fill_null(cols["char_start"], A.scalar(0)))]
     if pc.sum(todo).as_py() == raw.num_rows:
         idx = np.arange(raw.num_rows, dtype=np.int64)  # the usual case

@@ -145,13 +145,13 @@ def check_labels(labels: list[str], fields: tuple[str, ...], rel: str, report: R
 
 
 def read_table(path: Path, rel: str, model: type[Record], scan: FileScan, report: Report,
-               limits: Limits, threads: bool = False, parsed: Parsed | None = None) -> RawTable | None:
+               limits: Limits, parsed: Parsed | None = None) -> RawTable | None:
     """Parse one CSV file into a RawTable, reporting structural faults; None when unusable.
 
     ``scan`` is the file's byte scan: its line ends and encoding are judged from it, so
     a file that is not UTF-8 is reported (with the offsets of its bad bytes) and not parsed.
-    ``threads``: parse on Arrow's thread pool (``reading.parse``); ``parsed``: the parse
-    already made (``reading.parse_ahead``), used when the header has its width.
+    ``parsed``: the parse already made (``reading.parse_ahead``, on Arrow's threads), used
+    when the header has its width; otherwise the file is parsed here, serially.
     """
     fields = model.columns
     if scan.size > limits.csv_bytes:
@@ -185,7 +185,7 @@ def read_table(path: Path, rel: str, model: type[Record], scan: FileScan, report
                 raise parsed.error
             table, bad = parsed.table, parsed.bad
         else:
-            table, bad = parse(path, len(labels), threads)
+            table, bad = parse(path, len(labels))
     except pa.ArrowInvalid as exc:
         text = str(exc)
         if "straddl" in text or "block" in text:

@@ -12,6 +12,8 @@ import libyadata
 from libyadata.resources import datapackage_dir
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The corpus of invalid packages (tests/fixtures/make_invalid.py), each a small valid package with one fault.
+CORPUS = ROOT / "tests" / "fixtures" / "invalid"
 
 # Property tests are deterministic: the same examples on every run and machine, nothing read from or
 # written to a .hypothesis/ database. An example they ever found is kept as an @example in its test.
@@ -35,4 +37,12 @@ def package_copy(tmp_path) -> Path:
     """A writable copy of the real data package."""
     dest = tmp_path / "datapackage"
     shutil.copytree(datapackage_dir(), dest, ignore=shutil.ignore_patterns("parquet"))
+    return dest
+
+
+@pytest.fixture()
+def small_package(tmp_path) -> Path:
+    """A writable copy of the corpus's small valid package (every table, a few rows each)."""
+    dest = tmp_path / "package"
+    shutil.copytree(CORPUS / "_valid" / "package", dest, symlinks=True)
     return dest

@@ -12,6 +12,7 @@ import pytest
 from libyadata import models
 from libyadata.schema import table_fields
 from libyadata.validate import columns, validate_package
+from libyadata.validate.safety import Limits
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 sys.path.insert(0, str(FIXTURES))
@@ -99,3 +100,16 @@ def test_each_function_gives_a_mask_and_a_sentence(kind):
     assert got == want if want is not None else (len(got) == 3 and got[2] is None and mask.type == pa.bool_())
     sentence = message("abcdef" if kind in ("pattern", "minLength", "maxLength") else 5, 0)
     assert str(value) in sentence and "\n" not in sentence
+
+
+def test_oversized_cell_is_refused(small_package):
+    pkg = small_package
+    report = validate_package(pkg, limits=Limits(cell_bytes=20))
+    got = {(p.type, p.file, p.field) for p in report.problems}
+    assert ("size-limit", "data/actors.csv", "quote") in got
+    assert {t for t, _, _ in got} == {"size-limit"}
+
+
+def test_an_impossible_date_is_said_as_a_sentence():
+    report = validate_package(FIXTURES / "invalid" / "type-error-impossible-date" / "package")
+    assert {p.message for p in report.problems} == {"2017-02-30 is not a real date: February 2017 has 28 days"}

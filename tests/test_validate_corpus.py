@@ -48,7 +48,7 @@ def test_corpus_covers_every_error_type(linked_corpus):
     assert "unsafe-path-symlink" in LINKED
     covered = {e[0] for c in CASES for e in expected(c, case_dir(c, linked_corpus).parent)["errors"]}
     # source-error needs an unreadable path and unique-error a field declaring `unique` (none does today):
-    # both are tested in test_validate.py.
+    # both are tested elsewhere (test_validate.py and test_validate_run.py; test_validate_keys.py).
     assert covered == set(ERROR_TYPES) - {"source-error", "unique-error"}
 
 

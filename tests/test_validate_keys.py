@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import shutil
+
 import numpy as np
 import pyarrow as pa
 
 from libyadata import models
-from libyadata.validate import keys, structure
+from libyadata.resources import datapackage_dir
+from libyadata.validate import keys, structure, validate_package
 from libyadata.validate.columns import Checked
 from libyadata.validate.report import Report
 
@@ -71,3 +75,66 @@ def test_a_parent_that_could_not_be_read_gives_a_note_not_an_error():
     assert not report.problems and report.notes == ["data/event_actors.csv: foreign key event_id -> events not "
                                                     "checked because events could not be read"]
     assert np.array_equal(raw.rows(np.array([0])), [2])
+
+
+def test_unique_constraint_is_checked_when_declared():
+    table = pa.Table.from_arrays([strings(["a", "b", "a\u200b"])], names=["motive_id"])
+    raw = structure.RawTable("data/motives.csv", models.Motive, table, None, ["motive_id"])
+    report = Report("pkg")
+    keys.check_unique(report, raw, Checked(), ("motive_id",), "unique-error")
+    assert [(p.type, p.row, p.field) for p in report.problems] == [("unique-error", 4, "motive_id")]
+    assert "already used in row 2" in report.problems[0].message
+    assert np.array_equal(raw.rows(np.array([0, 2])), [2, 4])
+
+
+def _key_problems(report):
+    return [(p.type, p.file, p.row, p.field, p.cell, p.message) for p in report.problems]
+
+
+def test_keys_checked_per_distinct_value_report_what_per_row_keys_report(tmp_path, monkeypatch):
+    """Repeating key columns are normalised and looked up once per distinct value; the report
+    must be the per-row one, including ids that differ only by case or an invisible character."""
+    from libyadata.validate import columns
+
+    pkg = tmp_path / "package"  # the shipped package: tables long enough to be sampled
+    shutil.copytree(datapackage_dir(), pkg)
+    with open(pkg / "data" / "events.csv", encoding="utf-8", newline="") as f:
+        ids = [row["event_id"] for row in csv.DictReader(f)]
+    path = pkg / "data" / "event_actors.csv"
+    header, *rows = path.read_text(encoding="utf-8").splitlines()
+    first = rows[0].split(",")
+    planted = [
+        ",".join([first[0], first[1].upper(), *first[2:]]),  # the first row's key, up to case
+        ",".join([first[0], "nobody", *first[2:]]),  # no such actor
+        ",".join([ids[1], "RUSSIA\u200b", "host", ""]),  # an existing actor behind case and a zero-width space
+    ]
+    # Leading rows that repeat actor and role make those columns sampled as repeating.
+    path.write_text("\n".join([header, *[f"{i},russia,host," for i in ids], *planted, *rows]) + "\n",
+                    encoding="utf-8")
+
+    per_row = validate_package(pkg)
+    seen = []
+    real = columns.cells
+    monkeypatch.setattr(columns, "SAMPLE_ROWS", 8)
+    monkeypatch.setattr(columns, "cells", lambda col: seen.append(c := real(col)) or c)
+    per_value = validate_package(pkg)
+    assert sum(c.codes is not None for c in seen) >= 3  # actor_id, role, the events' source_id at least
+    assert _key_problems(per_value) == _key_problems(per_row)
+    found = {(p.type, p.row, p.field) for p in per_row.problems if p.file == "data/event_actors.csv"}
+    n = len(ids)
+    assert ("primary-key", n + 5, "event_id") in found  # the first original row: the planted one, up to case
+    assert ("foreign-key", n + 3, "actor_id") in found
+    assert ("foreign-key", n + 4, "actor_id") not in found  # RUSSIA + U+200B is russia
+    assert ("unicode-error", n + 4, "actor_id") in found
+
+
+def test_ids_compare_in_their_normalised_form():
+    lower = pa.chunked_array([["russia", None, "ev-1"], [], ["x2"]], pa.string())
+    assert keys.normalized(lower).to_pylist() == lower.to_pylist()
+    mixed = pa.chunked_array([["russia"], ["Egypt", None]])
+    assert keys._ascii_case(mixed) == "ascii" and keys.normalized(mixed).to_pylist() == ["russia", "egypt", None]
+    # The buffers of a slice hold cells outside it: only the slice's bytes count.
+    sliced = pa.array(["ABC", "abc", "Ünï"]).slice(1, 1)
+    assert keys._ascii_case(sliced) == "lower" and keys.normalized(sliced).to_pylist() == ["abc"]
+    assert keys._ascii_case(pa.array(["abc", "ﬁ"])) == "other"
+    assert keys.normalized(pa.array(["abc\u200b", "ABC", "ﬁ"])).to_pylist() == ["abc", "abc", "fi"]

@@ -1,0 +1,73 @@
+"""``libyadata.validate.structure``: a table file's structure (line ends, encoding, long rows,
+multi-line cells) and where its faults are reported."""
+
+from __future__ import annotations
+
+import pytest
+
+from libyadata.validate import validate_package
+
+
+def test_row_longer_than_a_block_is_read(small_package):
+    pkg = small_package
+    path = pkg / "data" / "events.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("Dated by the visit.", "x" * 1_500_000),
+                    encoding="utf-8")
+    report = validate_package(pkg)
+    assert ("size-limit", 3, "notes") in {(p.type, p.row, p.field) for p in report.problems}
+
+
+def test_lines_and_columns_follow_multi_line_cells(small_package):
+    pkg = small_package
+    path = pkg / "data" / "events.csv"
+    text = path.read_text(encoding="utf-8")
+    # Row 2's quote_prefix already spans two lines ("Analysis\n..."); row 3 gets a two-line note:
+    # row 4's event_type error is then on line 6, column 24.
+    text = text.replace("Dated by the visit.", '"Dated by\nthe visit."').replace(",statement,", ",statment,")
+    path.write_text(text, encoding="utf-8")
+    report = validate_package(pkg)
+    err = next(p for p in report.problems if p.type == "vocabulary-error")
+    assert (err.row, err.line, err.col) == (4, 6, len("russia-supports-haftar,") + 1)
+
+
+@pytest.mark.parametrize("descriptor", [True, False])
+def test_crlf_line_ends_are_reported_once_with_or_without_a_usable_descriptor(small_package, descriptor):
+    pkg = small_package
+    path = pkg / "data" / "motives.csv"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    if not descriptor:  # an unusable descriptor declares nothing: the table's own read looks for CR bytes
+        (pkg / "datapackage.json").write_text("{", encoding="utf-8")
+    found = [(p.type, p.file, p.message) for p in validate_package(pkg).problems if p.type == "line-ending"]
+    assert found == [("line-ending", "data/motives.csv", "line 1 ends with CR LF: the package uses LF line ends "
+                      "only (convert the file with dos2unix or your editor)")]
+
+
+@pytest.mark.parametrize("prefix, offset, line", [
+    (b"\r\x80", 1, 1),  # was an internal error (UnicodeDecodeError), exit 2
+    (b"\n\x80", 1, 2),  # the same
+    (b"\x80", 0, 1),  # was only a garbled header label
+])
+def test_an_encoding_fault_in_the_first_bytes_is_an_encoding_error_with_its_offset(small_package, prefix, offset, line):
+    pkg = small_package
+    path = pkg / "data" / "actors.csv"
+    path.write_bytes(prefix + path.read_bytes())
+    report = validate_package(pkg)
+    mine = [(p.type, p.message) for p in report.problems if p.file == "data/actors.csv"
+            and p.type not in ("byte-count", "hash-count", "line-ending")]
+    assert mine == [("encoding-error", f"invalid UTF-8 at byte {offset} (line {line}): the byte(s) 80 are an "
+                     "invalid start byte; save the file as UTF-8")]
+    assert report.exit_code == 1
+    # The tables that refer to actors say why their references were not checked.
+    assert any("-> actors not checked because actors could not be read" in n for n in report.notes)
+
+
+def test_an_encoding_fault_deep_in_a_file_is_found_by_the_byte_scan(small_package):
+    pkg = small_package
+    path = pkg / "data" / "events.csv"
+    data = path.read_bytes()
+    at = data.rindex(b"Moscow")
+    path.write_bytes(data[:at] + b"\xc3\x28" + data[at + 2:])  # a lead byte without its continuation
+    line = data[:at].count(b"\n") + 1
+    errors = [p for p in validate_package(pkg).problems if p.type == "encoding-error"]
+    assert [(p.file, p.message.split(":")[0]) for p in errors] == [("data/events.csv",
+                                                                    f"invalid UTF-8 at byte {at} (line {line})")]

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import sys
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from libyadata import models
 from libyadata.schema import table_fields
-from libyadata.validate import columns, validate_package
+from libyadata.validate import columns, structure, validate_package
+from libyadata.validate.report import Report
 from libyadata.validate.safety import Limits
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -113,3 +118,31 @@ def test_oversized_cell_is_refused(small_package):
 def test_an_impossible_date_is_said_as_a_sentence():
     report = validate_package(FIXTURES / "invalid" / "type-error-impossible-date" / "package")
     assert {p.message for p in report.problems} == {"2017-02-30 is not a real date: February 2017 has 28 days"}
+
+
+@settings(max_examples=100)
+@given(st.from_regex(columns.INTEGER_RE, fullmatch=True))
+def test_every_cell_the_integer_pattern_accepts_is_typed_as_its_number(cell):
+    """Arrow's cast refused a leading "+" and raised out of the validator (exit 2)."""
+    table = pa.table({"rank": pa.array([cell, "2"], pa.string())})
+    raw = structure.RawTable("data/motives.csv", models.Motive, table, None, ["rank"])
+    spec = next(s for s in columns.field_specs(models.Motive) if s.name == "rank")
+    report = Report("pkg")
+    checked = columns.check_field(report, raw, spec)
+    assert checked.typed["rank"].to_pylist() == [int(cell), 2]
+    assert "type-error" not in {p.type for p in report.problems}
+
+
+@pytest.mark.parametrize("cell", ["+1", "+01"])
+def test_a_signed_rank_is_a_formula_fault_and_the_package_is_still_judged(small_package, cell):
+    path = small_package / "data" / "motives.csv"
+    with open(path, encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    rows[0]["rank"] = cell
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    report = validate_package(small_package)
+    assert {(p.type, p.row, p.field) for p in report.problems if p.file == "data/motives.csv"
+            and p.type not in ("byte-count", "hash-count")} == {("formula-injection", 2, "rank")}

@@ -143,7 +143,8 @@ def _cast(col: pa.ChunkedArray, spec: FieldSpec) -> tuple[pa.ChunkedArray, pa.Ch
         return col, None
     if spec.type == "integer":
         ok = pc.match_substring_regex(col, INTEGER_RE)
-        typed = pc.cast(pc.if_else(ok, col, _null(pa.string())), pa.int64())
+        # Arrow's cast refuses the leading "+" that Table Schema allows (and raises): it is dropped first.
+        typed = pc.cast(pc.utf8_ltrim(pc.if_else(ok, col, _null(pa.string())), "+"), pa.int64())
     elif spec.type == "number":
         ok = pc.match_substring_regex(col, NUMBER_RE)
         typed = pc.cast(pc.if_else(ok, col, _null(pa.string())), pa.float64())

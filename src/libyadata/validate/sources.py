@@ -68,7 +68,7 @@ def check_against_base(root: Path, base: Path, report: Report, text_limit: int) 
             theirs = paths.read_bytes(base, rel, text_limit)
         except paths.UnsafePath as exc:
             report.add("source-text-error", f"source {sid!r}: the base package's text cannot be compared: "
-                       f"{exc}; refused", file=rel)
+                       f"{str(exc).removesuffix('; refused')}; refused", file=rel)
             continue
         try:
             ours = paths.read_bytes(root, rel, text_limit)

@@ -81,10 +81,13 @@ def _references(model: type[models.Record]) -> dict[str, str]:
     mlcroissant (1.1) joins record sets along their references and fails on a cycle (a
     self-reference) and on a chain (a reference to a table that itself references another;
     every table references sources). So only references to tables that reference nothing but
-    themselves and sources are declared; the field descriptions name every foreign key.
+    themselves and sources are declared; the field descriptions name every foreign key. A key
+    that also allows values that are not references (``asserted_by`` 'article') is not
+    declared: its data would break the reference.
     """
     leaves = {m.table for m in models.MODELS if not _joinable(m)}
-    return {fk.fields[0]: f"{fk.resource}/{fk.reference[0]}" for fk in _joinable(model) if fk.resource in leaves}
+    return {fk.fields[0]: f"{fk.resource}/{fk.reference[0]}" for fk in _joinable(model)
+            if fk.resource in leaves and not fk.allow}
 
 
 def _field(model: type[models.Record], f: dict[str, Any]) -> dict[str, Any]:

@@ -40,7 +40,7 @@ SUMS = "SHA256SUMS"
 PACKAGE_PREFIX = "datapackage"
 #: Largest descriptor (or SHA256SUMS, schema file) read.
 DESCRIPTOR_LIMIT = 10 * 2**20
-_SAFE_REV = re.compile(r"^[A-Za-z0-9._/@{}^~:+-]+$")
+_SAFE_REV = re.compile(r"[A-Za-z0-9._/@{}^~:+-]+")
 
 @dataclass
 class Table:
@@ -284,7 +284,7 @@ def read_package(directory: str | Path, label: str | None = None, *, binary: boo
     except paths.UnsafePath as exc:
         if not os.path.lexists(root / DESCRIPTOR):
             raise DataError(f"no {DESCRIPTOR} here: not a data package directory", file=str(root)) from None
-        raise DataError(f"{exc}; refused", file=str(root / DESCRIPTOR)) from None
+        raise DataError(f"{str(exc).removesuffix('; refused')}; refused", file=str(root / DESCRIPTOR)) from None
     descriptor = _load_json(data, str(root / DESCRIPTOR))
     if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources", []), list):
         raise DataError("a descriptor must be a JSON object with a 'resources' list", file=str(root / DESCRIPTOR))
@@ -317,7 +317,7 @@ def _git(repo: Path, *args: str) -> bytes:
 
 def resolve_revision(repo: Path, rev: str) -> str:
     """The full commit id of ``rev`` in ``repo``, or a LibyadataError that says why not."""
-    if not rev or rev.startswith("-") or not _SAFE_REV.match(rev):
+    if not rev or rev.startswith("-") or not _SAFE_REV.fullmatch(rev):
         raise LibyadataError(f"{rev!r} is not a directory, and not a usable git revision name")
     try:
         return _git(repo, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}").decode().strip()

@@ -11,9 +11,9 @@ import csv
 import hashlib
 import json
 import posixpath
-from importlib import resources as _res
 
 import pytest
+from shipped import csv_rows, drop_last_row, released_on
 
 from libyadata import croissant, meta, models
 from libyadata.resources import datapackage_dir
@@ -34,24 +34,6 @@ def doc():
 def tabular_resources() -> list[dict]:
     descriptor = json.loads((PACKAGE / "datapackage.json").read_text(encoding="utf-8"))
     return [r for r in descriptor["resources"] if "schema" in r]
-
-
-def csv_rows(table: str) -> list[dict[str, str]]:
-    with open(PACKAGE / "data" / f"{table}.csv", encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f))
-
-
-def drop_last_row(path) -> None:
-    """Rewrite a CSV without its last record (cells may hold newlines: not the last line)."""
-    with open(path, encoding="utf-8", newline="") as f:
-        rows = list(csv.reader(f))
-    with open(path, "w", encoding="utf-8", newline="") as f:
-        csv.writer(f, lineterminator="\n").writerows(rows[:-1])
-
-
-def released_on(version: str) -> str | None:
-    listed = json.loads(_res.files("libyadata").joinpath("releases.json").read_text(encoding="utf-8"))
-    return next((r["date"] for r in listed["releases"] if r["version"] == version), None)
 
 
 def test_record_sets_name_every_table_and_field_of_the_descriptor(doc):

@@ -12,9 +12,9 @@ import dataclasses
 import hashlib
 import json
 import re
-from importlib import resources as _res
 
 import pytest
+from shipped import csv_rows, drop_last_row, released_on
 
 from libyadata import datacard, meta, vocab
 from libyadata.coverage import uncited_sentences
@@ -23,19 +23,6 @@ from libyadata.resources import datapackage_dir, repository_root
 PACKAGE = datapackage_dir()
 DESCRIPTOR = json.loads((PACKAGE / "datapackage.json").read_text(encoding="utf-8"))
 TABLES = [r for r in DESCRIPTOR["resources"] if "schema" in r]
-
-
-def csv_rows(table: str, package=PACKAGE) -> list[dict[str, str]]:
-    with open(package / "data" / f"{table}.csv", encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f))
-
-
-def drop_last_row(path) -> None:
-    """Rewrite a CSV without its last record (cells may hold newlines: not the last line)."""
-    with open(path, encoding="utf-8", newline="") as f:
-        rows = list(csv.reader(f))
-    with open(path, "w", encoding="utf-8", newline="") as f:
-        csv.writer(f, lineterminator="\n").writerows(rows[:-1])
 
 
 def source_file():
@@ -57,11 +44,6 @@ def shares(skip: tuple[str, ...] = ()) -> tuple[str, str]:
                 marks.update(range(int(row["char_start"]), int(row["char_end"])))
     visible = {i for i, ch in enumerate(text) if not ch.isspace()}
     return f"{len(cited & visible) / len(visible):.1%}", f"{len(excluded & visible) / len(visible):.1%}"
-
-
-def released_on(version: str) -> str | None:
-    listed = json.loads(_res.files("libyadata").joinpath("releases.json").read_text(encoding="utf-8"))
-    return next((r["date"] for r in listed["releases"] if r["version"] == version), None)
 
 
 @pytest.fixture(scope="module")

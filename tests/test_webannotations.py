@@ -8,13 +8,12 @@ of the text, the target's ``ni:`` name from the text's bytes.
 from __future__ import annotations
 
 import base64
-import csv
 import dataclasses
 import hashlib
 import json
-from importlib import resources as _res
 
 import pytest
+from shipped import csv_rows, released_on
 
 from libyadata import meta
 from libyadata import webannotations as webanno
@@ -28,11 +27,6 @@ TABLES = [r for r in DESCRIPTOR["resources"] if "schema" in r]
 KEYWORDS = {"@context", "id", "type"}
 
 
-def csv_rows(table: str) -> list[dict[str, str]]:
-    with open(PACKAGE / "data" / f"{table}.csv", encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f))
-
-
 def evidence_rows() -> list[tuple[str, str, dict[str, str]]]:
     """(table, key, row) of every CSV row with a quote, in table and row order."""
     out = []
@@ -43,11 +37,6 @@ def evidence_rows() -> list[tuple[str, str, dict[str, str]]]:
             if row.get("quote"):
                 out.append((r["name"], "/".join([r["name"], *(row[k] for k in r["schema"]["primaryKey"])]), row))
     return out
-
-
-def released_on(version: str) -> str | None:
-    listed = json.loads(_res.files("libyadata").joinpath("releases.json").read_text(encoding="utf-8"))
-    return next((r["date"] for r in listed["releases"] if r["version"] == version), None)
 
 
 @pytest.fixture(scope="module")

@@ -6,11 +6,13 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
-from conftest import CORPUS
 
 from libyadata.cli import main
+
+CORPUS = Path(__file__).resolve().parent / "fixtures" / "invalid"
 
 
 def run(*args: str) -> subprocess.CompletedProcess:

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from pathlib import Path
 
 import pytest
-from conftest import CORPUS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from libyadata import models
 from libyadata.validate import validate_package
 
+CORPUS = Path(__file__).resolve().parent / "fixtures" / "invalid"
 DATES = st.one_of(st.none(), st.dates(min_value=dt.date(1850, 1, 1), max_value=dt.date(2150, 12, 31)),
                   st.sampled_from([dt.date(2016, 2, 1), dt.date(2016, 2, 29), dt.date(2017, 1, 1),
                                    dt.date(2017, 12, 31), dt.date(2017, 6, 1), dt.date(2017, 6, 30)]))

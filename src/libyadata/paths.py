@@ -182,5 +182,5 @@ def read_bytes(root: Path, rel: str, limit: int | None = None) -> bytes:
     with os.fdopen(fd, "rb") as f:
         data = f.read(-1 if limit is None else limit + 1)
     if limit is not None and len(data) > limit:
-        raise UnsafePath(f"{_show(rel)} is larger than {limit} bytes; refused")
+        raise UnsafePath(f"{_show(rel)} is larger than {limit} bytes")
     return data

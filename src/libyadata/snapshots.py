@@ -284,7 +284,7 @@ def read_package(directory: str | Path, label: str | None = None, *, binary: boo
     except paths.UnsafePath as exc:
         if not os.path.lexists(root / DESCRIPTOR):
             raise DataError(f"no {DESCRIPTOR} here: not a data package directory", file=str(root)) from None
-        raise DataError(f"{str(exc).removesuffix('; refused')}; refused", file=str(root / DESCRIPTOR)) from None
+        raise DataError(f"{exc}; refused", file=str(root / DESCRIPTOR)) from None
     descriptor = _load_json(data, str(root / DESCRIPTOR))
     if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources", []), list):
         raise DataError("a descriptor must be a JSON object with a 'resources' list", file=str(root / DESCRIPTOR))

@@ -210,8 +210,9 @@ class Cells:
     values: pa.Array | pa.ChunkedArray
     #: Row -> index into ``values`` (null for an empty cell); None when the values are the rows.
     codes: pa.ChunkedArray | None = None
-    #: ``codes`` as NumPy int32, -1 for an empty cell: made once here, where the row checks
-    #: (dates, spans, keys, repeated assertions) each made it again.
+    #: Each row's index into ``values`` as NumPy (int32), -1 for an empty cell; None when the values
+    #: are the rows. Made once here, where the row checks (dates, spans, keys, repeated assertions)
+    #: each made it again.
     row: np.ndarray | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
@@ -229,10 +230,6 @@ class Cells:
         if self.codes is None:
             return mask
         return self.rows(mask) if A.any_true(mask) else None
-
-    def row_codes(self) -> np.ndarray | None:
-        """Each row's index into ``values`` (int32), -1 for an empty cell (None when values are the rows)."""
-        return self.row
 
     def take(self, rows: np.ndarray, values: pa.Array | None = None) -> pa.Array:
         """The values of table rows ``rows`` (null for an empty cell), or of ``values``: one
@@ -253,7 +250,7 @@ def text_codes(raw: RawTable, checked: Checked, name: str) -> np.ndarray:
     """Codes of a column's cells as written (equal text, equal codes; -1 for empty): the field
     checks' when they made them, else one hash pass."""
     c = checked.cells.get(name)
-    return c.row_codes() if c is not None and c.codes is not None else A.codes(A.plain(raw.table.column(name)))
+    return c.row if c is not None and c.row is not None else A.codes(A.plain(raw.table.column(name)))
 
 
 #: Rows sampled to decide whether a column is tested per distinct value.

@@ -88,7 +88,7 @@ def key_codes(raw: RawTable, checked: Checked, name: str) -> np.ndarray:
     c = checked.cells.get(name)
     if c is None:
         return A.codes(key_column(raw, checked, (name,)))
-    return _spread(A.codes(normalized(c.values)), c.row_codes())  # values that normalise alike share a code
+    return _spread(A.codes(normalized(c.values)), c.row)  # values that normalise alike share a code
 
 
 def _type_ok(checked: Checked, fields: tuple[str, ...]) -> Any:
@@ -191,7 +191,7 @@ def reference_codes(raw: RawTable, checked: Checked, fk: ForeignKey, parent: Key
     lost = np.flatnonzero(codes < 0)
     if len(lost):  # not in the parent (or empty): coded among themselves, after the parent's positions
         codes[lost] = np.where((other := A.codes(A.take(column, lost))) >= 0, other + len(parent.values), -1)
-    return codes if c is None else _spread(codes, c.row_codes())
+    return codes if c is None else _spread(codes, c.row)
 
 
 def check_foreign_key(report: Report, raw: RawTable, checked: Checked, fk: ForeignKey,

@@ -119,7 +119,7 @@ def _combinations(checked: Checked, names: tuple[str, ...]) -> tuple[Any, Any]:
         cells = checked.cells.get(name)
         if cells is None:
             return None, None
-        codes.append(cells.row_codes())
+        codes.append(cells.row)
     return A.group(codes)
 
 
@@ -136,7 +136,7 @@ def check_rule(report: Report, raw: RawTable, checked: Checked, names: tuple[str
     codes = []
     for name, col in zip(names, columns):
         cells = checked.cells.get(name)
-        codes.append(cells.row_codes() if cells is not None else A.codes(col))
+        codes.append(cells.row if cells is not None else A.codes(col))
     first, ids = A.group(codes)
     values = [A.plain(A.take(col, first)).to_pylist() for col in columns]
     failed: dict[int, str] = {}

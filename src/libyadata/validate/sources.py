@@ -44,12 +44,12 @@ def check_against_base(root: Path, base: Path, report: Report, text_limit: int) 
     old = _rows(base, text_limit)
     if isinstance(old, str):
         report.add("source-text-error", f"the source texts cannot be compared with the base package: its "
-                   f"{SOURCES_CSV}: {old.removesuffix('; refused')}; refused", file=SOURCES_CSV)
+                   f"{SOURCES_CSV}: {old}; refused", file=SOURCES_CSV)
         return
     new = _rows(root, text_limit)
     if isinstance(new, str):
         report.add("source-text-error", f"the source texts cannot be compared with the base package: "
-                   f"{SOURCES_CSV}: {new.removesuffix('; refused')}; refused (a contribution changes the article's sources only "
+                   f"{SOURCES_CSV}: {new}; refused (a contribution changes the article's sources only "
                    "through a maintainer)", file=SOURCES_CSV)
         return
     for sid, before in old.items():
@@ -68,7 +68,7 @@ def check_against_base(root: Path, base: Path, report: Report, text_limit: int) 
             theirs = paths.read_bytes(base, rel, text_limit)
         except paths.UnsafePath as exc:
             report.add("source-text-error", f"source {sid!r}: the base package's text cannot be compared: "
-                       f"{str(exc).removesuffix('; refused')}; refused", file=rel)
+                       f"{exc}; refused", file=rel)
             continue
         try:
             ours = paths.read_bytes(root, rel, text_limit)

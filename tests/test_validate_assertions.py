@@ -99,6 +99,23 @@ def test_a_motive_repeats_when_its_holder_and_its_rank_do():
     assert duplicates(raw) == [(4, "holder_id", "Russia", repeats(2, names))]
 
 
+@pytest.mark.parametrize("field_checked", [False, True])
+def test_numbers_compare_by_value_so_a_rank_written_01_repeats_rank_1(field_checked):
+    names = models.Motive.same_assertion
+    raw = table(models.Motive, names, [("russia", "1"), ("russia", "2"), ("russia", "01"), ("russia", "+2")])
+    checked = run.field_checks(Report("pkg"), raw, Limits()) if field_checked else None
+    assert duplicates(raw, checked) == [(4, "holder_id", "russia", repeats(2, names)),
+                                        (5, "holder_id", "russia", repeats(3, names))]
+
+
+def test_a_cell_that_is_not_a_number_is_neither_empty_nor_any_number():
+    names = models.Motive.same_assertion
+    rows = [("russia", "x"), ("russia", None), ("russia", "0"), ("russia", "-1"), ("russia", "x"), ("russia", "y")]
+    raw = table(models.Motive, names, rows)
+    checked = run.field_checks(Report("pkg"), raw, Limits())
+    assert duplicates(raw, checked) == [(6, "holder_id", "russia", repeats(2, names))]
+
+
 def test_nothing_is_compared_without_the_models_fields_or_a_second_row():
     assert duplicates(table(models.Relationship, REL, [HAFTAR, HAFTAR])) == [(3, "subject_id", "khalifa-haftar",
                                                                               repeats(2))]

@@ -4,7 +4,8 @@ that point to no record (``foreign-key``).
 A model names in ``same_assertion`` the fields whose equality means that two of its rows
 assert one fact (relationships: subject, predicate, object and modality; the other tables
 in ``libyadata.models``). Rows are grouped by those cells, ids compared as the key checks
-compare them (Unicode-normalised, case-folded); every row after the first of a group is
+compare them (Unicode-normalised, case-folded), numbers and dates by value (``1`` and ``01``
+are one rank), other text as written; every row after the first of a group is
 reported with the row it repeats. One fact is one record: the other sentence belongs in
 ``mentions.csv``.
 """
@@ -19,6 +20,7 @@ import pyarrow.compute as pc
 from .. import models, vocab
 from . import _arrow as A
 from .columns import Checked, emit, field_specs, text_codes
+from .columns import _cast as cast
 from .keys import key_codes, normalized, not_checked, positions
 from .report import Report
 from .structure import RawTable
@@ -30,10 +32,8 @@ def check_duplicates(report: Report, raw: RawTable, checked: Checked | None = No
     if not fields or not set(fields) <= set(raw.table.column_names) or raw.num_rows < 2:
         return
     specs = {s.name: s for s in field_specs(raw.model)}
-    # Text cells as the file has them; ids (slugs) normalised as the key checks do.
     checked = checked or Checked()
-    first, ids = A.group([key_codes(raw, checked, f) if f.endswith("_id") or f in ("asserted_by", "holder")
-                          else text_codes(raw, checked, f) for f in fields])
+    first, ids = A.group([_codes(raw, checked, specs[f]) for f in fields])
     earlier = first[ids]
     repeat = np.nonzero(earlier != np.arange(raw.num_rows))[0].astype(np.int64)
     if not len(repeat):
@@ -46,6 +46,22 @@ def check_duplicates(report: Report, raw: RawTable, checked: Checked | None = No
                 "delete this row and add its quote to mentions.csv as a mention of the other")
 
     emit(report, raw, None, "duplicate-assertion", specs[fields[0]], message, column=fields[0], idx=repeat)
+
+
+def _codes(raw: RawTable, checked: Checked, spec: Any) -> np.ndarray:
+    """Codes of one ``same_assertion`` column: equal facts, equal codes."""
+    if spec.name.endswith("_id") or spec.name in ("asserted_by", "holder"):
+        return key_codes(raw, checked, spec.name)  # ids (slugs) normalised as the key checks do
+    text = text_codes(raw, checked, spec.name)
+    if spec.type == "string":
+        return text
+    typed = checked.typed.get(spec.name)
+    if typed is None:
+        typed = cast(A.plain(raw.table.column(spec.name)), spec)[0]
+    # A cell that is not of its type (reported by the field checks) keeps its text's code, apart
+    # from every value's, so that it is not taken for an empty cell.
+    value = A.codes(typed)
+    return np.where(value >= 0, value, np.where(text >= 0, text + int(value.max(initial=-1)) + 1, -1))
 
 
 def check_record_references(report: Report, raw: RawTable, checked: Checked | None,

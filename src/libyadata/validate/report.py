@@ -191,12 +191,13 @@ ERROR_TYPES: dict[str, ErrorType] = _types(
               "mean char_start=11, char_end=17?"),
     ErrorType("duplicate-assertion", "Duplicate assertion",
               "Two records of one table assert the same thing: they are equal in the fields the table's model "
-              "names as an assertion's identity (relationships: subject_id, predicate, object_id, modality; "
+              "names as an assertion's identity (relationships: subject_id, predicate, object_id, modality, holder; "
               "motives: holder_id, rank; projections: holder, actor_id, modality and the same quote; claims and "
-              "events: their codes and the same quote). Ids are compared after Unicode normalisation.",
+              "events: their codes and the same quote). Ids are compared after Unicode normalisation, numbers "
+              "by value (a rank of 01 is a rank of 1).",
               "Keep one record; add the other sentence to mentions.csv as a mention of it (record_table, "
               "record_id and the quote's cells from `libyadata anchor`).",
-              "asserts the same as row 12 (equal subject_id, predicate, object_id, modality): one fact is one "
+              "asserts the same as row 12 (equal subject_id, predicate, object_id, modality, holder): one fact is one "
               "record; delete this row and add its quote to mentions.csv as a mention of the other",
               None, "row"),
     ErrorType("source-text-error", "Source text error",

@@ -52,6 +52,16 @@ def test_a_ragged_row_is_named():
     assert exc.value.file == "data/x.csv" and exc.value.row == 3 and "expected 2 cells" in str(exc.value)
 
 
+@pytest.mark.parametrize("before", [0, 9_000, 70_000])
+def test_bytes_that_are_not_utf8_are_reported_at_their_offset_in_the_file(tmp_path, before):
+    data = b"id,note\n" + b"a,%s\n" % (b"\xc3\xa9" * (before // 2)) + b"b,caf\xe9\n"
+    path = tmp_path / "t.csv"
+    path.write_bytes(data)
+    with pytest.raises(UnicodeDecodeError) as err:
+        csvio.read_rows(path)
+    assert err.value.start == data.index(b"\xe9\n")
+
+
 def test_atomic_write_replaces_or_leaves_the_old_file(tmp_path, monkeypatch):
     path = tmp_path / "sub" / "t.csv"
     csvio.atomic_write(path, b"old\n")

@@ -264,8 +264,11 @@ def test_a_cell_over_the_csv_field_limit_is_a_data_error(tmp_path):
     assert str(read_error(root)) == "data/t.csv: not readable CSV: field larger than field limit (131072)"
 
 
-def test_invalid_utf8_names_its_byte(tmp_path):
-    data = CSV.encode() + b"c,1,1,2017-01-01,caf\xe9\n"
+# Past the first 8 KiB the offset was once counted from the start of a read chunk.
+@pytest.mark.parametrize("before", [0, 10_000, 100_000])
+def test_invalid_utf8_names_its_byte_in_the_file(tmp_path, before):
+    data = CSV.encode() + b"".join(b"b,1,1,2017-01-01,%s\n" % (b"x" * 80) for _ in range(before // 100))
+    data += b"c,1,1,2017-01-01,caf\xe9\n"
     bad = data.index(b"\xe9")
     root = make_package(tmp_path / "pkg", data)
     assert str(read_error(root)) == f"data/t.csv: not valid UTF-8 at byte {bad}"
@@ -465,8 +468,9 @@ def test_a_folder_that_is_no_repository_is_refused(tmp_path):
 
 def test_without_git_a_revision_is_a_libyadata_error(shared_repo, tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))  # a folder without git
-    with pytest.raises(LibyadataError):
+    with pytest.raises(LibyadataError) as err:
         S.read_revision(shared_repo, "HEAD")
+    assert str(err.value) == "'HEAD' is not a directory, and git, which would read it as a revision, is not installed"
 
 
 @pytest.mark.parametrize("target", ["datapackage", "datapackage/datapackage.json", "nowhere"])

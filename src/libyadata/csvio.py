@@ -30,10 +30,12 @@ def read_rows(path: Path, rel: str | None = None) -> tuple[list[str], list[dict[
     """Header and rows of a CSV file, every cell a string.
 
     Raises ``DataError`` naming the row when a row has more or fewer cells than the
-    header (``rel`` is the file name used in that message).
+    header (``rel`` is the file name used in that message), and ``UnicodeDecodeError``
+    for bytes that are not UTF-8, its ``start`` their offset in the file.
     """
-    with open(path, encoding="utf-8", newline="") as f:
-        return parse_rows(f, rel or Path(path).name)
+    # Decoded whole, not as a text stream: a stream's decoder counts offsets from its last chunk.
+    text = Path(path).read_bytes().decode("utf-8")
+    return parse_rows(io.StringIO(text, newline=""), rel or Path(path).name)
 
 
 def parse_rows(lines: Iterable[str], rel: str) -> tuple[list[str], list[dict[str, str]]]:

@@ -304,11 +304,15 @@ def read_package(directory: str | Path, label: str | None = None, *, binary: boo
 # --- git revisions ---------------------------------------------------------------
 
 
+class GitMissing(LibyadataError):
+    """No ``git`` program to run."""
+
+
 def _git(repo: Path, *args: str) -> bytes:
     try:
         done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, check=False)
     except FileNotFoundError:
-        raise LibyadataError("git is not installed; a git revision cannot be read") from None
+        raise GitMissing("git is not installed; a git revision cannot be read") from None
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()
         raise LibyadataError(f"git {args[0]} failed in {repo}: {message[-1] if message else done.returncode}")
@@ -321,6 +325,9 @@ def resolve_revision(repo: Path, rev: str) -> str:
         raise LibyadataError(f"{rev!r} is not a directory, and not a usable git revision name")
     try:
         return _git(repo, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}").decode().strip()
+    except GitMissing:
+        raise GitMissing(f"{rev!r} is not a directory, and git, which would read it as a revision, "
+                         "is not installed") from None
     except LibyadataError:
         raise LibyadataError(f"{rev!r} is neither a directory nor a commit of the git repository at {repo}") from None
 

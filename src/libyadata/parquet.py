@@ -28,9 +28,9 @@ from typing import TYPE_CHECKING, Any
 
 from . import meta, models, vocab
 from .csvio import atomic_write, to_csv_bytes
-from .errors import DataError
 from .resources import datapackage_dir
 from .schema import dump_json
+from .tables import read_csv_arrow
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -109,31 +109,6 @@ def read(name: str, package_dir: Path | None = None) -> pa.Table:
     return pq.ParquetFile(path(name, package_dir)).read()
 
 
-def from_csv(csv_path: Path, model: type[models.Record]) -> pa.Table:
-    """A table's CSV as an Arrow table with its declared schema."""
-    import pyarrow as pa
-
-    from .tables import read_csv_arrow
-
-    try:
-        table = read_csv_arrow(Path(csv_path), model)
-    except (pa.ArrowException, ValueError, TypeError, KeyError) as exc:
-        # pyarrow names the column and value but not the file; the contract checks
-        # (libyadata.load, frictionless) give row-level detail.
-        raise DataError(f"cannot read as table {model.table!r} with its declared types: {exc}",
-                        file=str(csv_path)) from None
-    # The reader does not enforce a required field (a non-nullable column); the Parquet writer would.
-    for field in table.schema:
-        column = table.column(field.name)
-        if not field.nullable and column.null_count:
-            import pyarrow.compute as pc
-
-            first = pc.index(column.is_null(), True).as_py()
-            raise DataError(f"a required cell is empty (table {model.table!r})", file=str(csv_path),
-                            row=first + 2, field=field.name)
-    return table
-
-
 def to_bytes(table: pa.Table) -> bytes:
     """The Parquet bytes of ``table``, written with the fixed options (same input, same bytes)."""
     import pyarrow as pa
@@ -156,7 +131,7 @@ def _writer_options(writer: Any) -> dict[str, Any]:
 
 def csv_to_parquet_bytes(csv_path: Path, model: type[models.Record]) -> bytes:
     """Convert one CSV table to Parquet bytes."""
-    return to_bytes(from_csv(csv_path, model))
+    return to_bytes(read_csv_arrow(csv_path, model))
 
 
 def to_rows(table: pa.Table) -> list[dict[str, str]]:
@@ -300,7 +275,7 @@ def check(package_dir: Path | None = None, tables: Iterable[str] | None = None) 
     for model in _models(tables):
         target = out / f"{model.table}.parquet"
         rel = f"{PARQUET_DIR}/{target.name}"
-        fresh = from_csv(pkg / "data" / f"{model.table}.csv", model)
+        fresh = read_csv_arrow(pkg / "data" / f"{model.table}.csv", model)
         if not target.is_file():
             found.append(Difference(model.table, "missing", f"{rel} is missing (run: libyadata build)"))
             continue

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import models
-from .errors import MissingDependency
+from .errors import DataError, MissingDependency
 from .resources import datapackage_dir
 
 if TYPE_CHECKING:
@@ -22,7 +22,11 @@ if TYPE_CHECKING:
 
 
 def read_csv_arrow(path: Path, model: type[models.Record]) -> pa.Table:
-    """Read a table's CSV with its declared Arrow schema."""
+    """Read a table's CSV with its declared Arrow schema.
+
+    A cell that its column's type cannot hold, or an empty cell of a required column, is a
+    ``DataError`` naming the file (the contract checks of ``libyadata validate`` say more).
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -30,17 +34,28 @@ def read_csv_arrow(path: Path, model: type[models.Record]) -> pa.Table:
     from .schema import arrow_schema
 
     target = arrow_schema(model)
-    raw = read_arrow(path, columns=[f.name for f in target])
-    columns = []
-    for f in target:
-        col = raw.column(f.name)
-        if pa.types.is_list(f.type):
-            # an empty cell is an empty list, not a null one
-            parts = pc.split_pattern(col, models.vocab.LIST_DELIMITER)
-            col = pc.coalesce(parts, pa.scalar([], pa.list_(pa.string()))).cast(f.type)
-        else:
-            col = col.cast(f.type)
-        columns.append(col)
+    try:
+        raw = read_arrow(path, columns=[f.name for f in target])
+        columns = []
+        for f in target:
+            col = raw.column(f.name)
+            if pa.types.is_list(f.type):
+                # an empty cell is an empty list, not a null one
+                parts = pc.split_pattern(col, models.vocab.LIST_DELIMITER)
+                col = pc.coalesce(parts, pa.scalar([], pa.list_(pa.string()))).cast(f.type)
+            else:
+                col = col.cast(f.type)
+            columns.append(col)
+    except (pa.ArrowException, ValueError, TypeError, KeyError) as exc:
+        # pyarrow names the column and value but not the file.
+        raise DataError(f"cannot read as table {model.table!r} with its declared types: {exc}",
+                        file=str(path)) from None
+    # Arrow's cast keeps a null in a column the schema declares not null; a reader of the table would trust it.
+    for f, col in zip(target, columns):
+        if not f.nullable and col.null_count:
+            first = pc.index(col.is_null(), True).as_py()
+            raise DataError(f"a required cell is empty (table {model.table!r})", file=str(path),
+                            row=first + 2, field=f.name)
     return pa.Table.from_arrays(columns, schema=target)
 
 

@@ -9,6 +9,7 @@ exit status 2, and anything else as an internal error that asks for a report.
 from __future__ import annotations
 
 import json
+import pickle
 import sys
 from pathlib import Path
 
@@ -16,7 +17,10 @@ import pytest
 
 import libyadata.commands.info
 from libyadata import cli, models, plot, tables
+from libyadata.downloads import DownloadError
 from libyadata.errors import DataError, LibyadataError, MissingDependency, UnknownTable
+from libyadata.snapshots import GitMissing
+from libyadata.versions import BumpRefused
 
 
 @pytest.mark.parametrize("where, shown", [
@@ -52,6 +56,21 @@ def test_every_error_is_caught_as_a_libyadata_error():
         with pytest.raises(LibyadataError):
             raise err
     assert issubclass(UnknownTable, KeyError)  # code that catches KeyError for a mapping still works
+
+
+@pytest.mark.parametrize("err", [
+    DataError("must be a slug", file="data/actors.csv", row=3, field="actor_id"),
+    DataError("x"),
+    UnknownTable("no table 'evnts'"),
+    MissingDependency("polars", "polars"),
+    DownloadError("events.parquet", "http://127.0.0.1/x", "HTTP 404"),
+    BumpRefused("a patch is not enough", ["rows removed"]),
+    GitMissing("git is not installed"),
+], ids=lambda e: type(e).__name__)
+def test_an_error_survives_pickling_with_its_text_and_its_parts(err):
+    back = pickle.loads(pickle.dumps(err))
+    assert type(back) is type(err) and str(back) == str(err) and back.args == err.args
+    assert vars(back) == vars(err)
 
 
 def test_an_unknown_table_reads_as_its_message_not_as_a_key():

@@ -4,7 +4,27 @@ from __future__ import annotations
 
 
 class LibyadataError(Exception):
-    """Base of every error libyadata raises on purpose; the CLI prints these without a traceback."""
+    """Base of every error libyadata raises on purpose; the CLI prints these without a traceback.
+
+    Each pickles whole, its parts included (a process pool sends errors back that way):
+
+    >>> import pickle
+    >>> err = pickle.loads(pickle.dumps(MissingDependency("polars", "polars")))
+    >>> err.extra, str(err)
+    ('polars', "this needs the 'polars' package: pip install 'libyadata[polars]'")
+    """
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Exception's own re-calls ``__init__`` with ``args`` (the text), which fails for a subclass
+        # whose arguments are not its text (MissingDependency, DownloadError, BumpRefused).
+        return _restore, (type(self), self.args, self.__dict__)
+
+
+def _restore(cls: type[LibyadataError], args: tuple[object, ...], state: dict[str, object]) -> LibyadataError:
+    err = cls.__new__(cls)
+    err.args = args
+    err.__dict__.update(state)
+    return err
 
 
 class DataError(LibyadataError):

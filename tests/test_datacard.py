@@ -158,6 +158,16 @@ def test_citation_cff_keeps_text_that_yaml_would_otherwise_read_as_syntax(monkey
     assert cff["keywords"] == keywords  # strings all, not booleans, nulls, numbers or sequences
 
 
+@pytest.mark.parametrize("title", ["Libya \U0001F1F1\U0001F1FE", "\U00010000 and \U0010FFFF",
+                                   "YAML line breaks \x85 \u2028 \u2029", "a BOM \ufeff, DEL \x7f, NUL \x00"])
+def test_citation_cff_keeps_any_character_whole(monkeypatch, title):
+    yaml = pytest.importorskip("yaml")
+    monkeypatch.setattr(meta, "TITLE", title)
+    text = datacard.citation_cff()
+    assert text.isascii()
+    assert yaml.safe_load(text)["title"] == title  # not two lone surrogates for a character above U+FFFF
+
+
 def test_an_unreleased_version_has_no_release_date(monkeypatch):
     yaml = pytest.importorskip("yaml")
     monkeypatch.setattr(meta, "version", lambda: "99.0.0-dev")

@@ -177,8 +177,24 @@ def datacard(data: Dataset) -> str:
 
 
 def _yaml(value: str) -> str:
-    """A YAML double-quoted scalar (JSON string syntax is valid YAML)."""
-    return json.dumps(value)
+    r"""A YAML double-quoted scalar: printable ASCII as it is, any other character escaped.
+
+    JSON's escapes are not enough: YAML reads JSON's surrogate pair for a character above U+FFFF
+    as two lone surrogates, so such a character is written ``\UXXXXXXXX``.
+
+    >>> print(_yaml('Ḥaftar "2017" \\ \U0001F1F1'))
+    "\u1e24aftar \"2017\" \\ \U0001f1f1"
+    """
+    out = []
+    for ch in value:
+        code = ord(ch)
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif 0x20 <= code < 0x7F:
+            out.append(ch)
+        else:
+            out.append(f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}")
+    return '"' + "".join(out) + '"'
 
 
 def citation_cff() -> str:

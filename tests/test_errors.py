@@ -18,8 +18,7 @@ import pytest
 import libyadata.commands.info
 from libyadata import cli, models, plot, tables
 from libyadata.downloads import DownloadError
-from libyadata.errors import DataError, LibyadataError, MissingDependency, UnknownTable
-from libyadata.snapshots import GitMissing
+from libyadata.errors import DataError, GitMissing, LibyadataError, MissingDependency, UnknownTable
 from libyadata.versions import BumpRefused
 
 

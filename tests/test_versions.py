@@ -19,6 +19,7 @@ import pytest
 import libyadata
 from libyadata import meta, versions
 from libyadata.diff import version_key
+from libyadata.errors import GitMissing
 from libyadata.resources import repository_root
 
 ROOT = repository_root()
@@ -184,3 +185,10 @@ def test_parquet_metadata_that_disagrees_is_named(root, tmp_path):
 def test_changelog_parser():
     text = "## [Unreleased]\n\n## [1.1.0] - 2027-01-02\n\n### Added\n\n## [1.0.0] - 2026-11-28\n"
     assert changelog_entries(text) == {"1.1.0": "2027-01-02", "1.0.0": "2026-11-28"}
+
+
+def test_without_git_a_releases_commit_is_a_libyadata_error_that_says_so(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # a folder without git
+    with pytest.raises(GitMissing) as err:
+        versions.release_commit(repository_root(), "1.0.0")
+    assert str(err.value) == "git is not installed; a release's data is read from the git history"

@@ -51,6 +51,10 @@ class UnknownTable(LibyadataError, KeyError):
         return str(self.args[0])
 
 
+class GitMissing(LibyadataError):
+    """No ``git`` program to run (a revision or a release's history was asked for)."""
+
+
 class MissingDependency(LibyadataError):
     """An optional extra is needed for this feature."""
 

@@ -30,7 +30,7 @@ from typing import Any
 
 from . import paths
 from .csvio import read_rows
-from .errors import DataError, LibyadataError
+from .errors import DataError, GitMissing, LibyadataError
 from .hashing import file_digest
 
 from .resources import DESCRIPTOR  # noqa: E402  (the one definition)
@@ -302,10 +302,6 @@ def read_package(directory: str | Path, label: str | None = None, *, binary: boo
 
 
 # --- git revisions ---------------------------------------------------------------
-
-
-class GitMissing(LibyadataError):
-    """No ``git`` program to run."""
 
 
 def _git(repo: Path, *args: str) -> bytes:

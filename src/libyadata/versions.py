@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import LibyadataError
+from .errors import GitMissing, LibyadataError
 
 RELEASES = "releases.json"
 COMMENT = "Released versions and their release dates. Appended by `libyadata bump`; never edit by hand."
@@ -92,7 +92,7 @@ def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
     try:
         return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, check=False)
     except FileNotFoundError:
-        raise LibyadataError("git is not installed; a release's data is read from the git history") from None
+        raise GitMissing("git is not installed; a release's data is read from the git history") from None
 
 
 def _registry_text(repo: Path, version: str) -> str:

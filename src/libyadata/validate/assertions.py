@@ -2,7 +2,7 @@
 that point to no record (``foreign-key``).
 
 A model names in ``same_assertion`` the fields whose equality means that two of its rows
-assert one fact (relationships: subject, predicate, object and modality; the other tables
+assert one fact (relationships: subject, predicate, object, modality and holder; the other tables
 in ``libyadata.models``). Rows are grouped by those cells, ids compared as the key checks
 compare them (Unicode-normalised, case-folded), numbers and dates by value (``1`` and ``01``
 are one rank), other text as written; every row after the first of a group is
@@ -19,8 +19,7 @@ import pyarrow.compute as pc
 
 from .. import models, vocab
 from . import _arrow as A
-from .columns import Checked, emit, field_specs, text_codes
-from .columns import _cast as cast
+from .columns import Checked, cast, emit, field_specs, text_codes
 from .keys import key_codes, normalized, not_checked, positions
 from .report import Report
 from .structure import RawTable
@@ -52,15 +51,18 @@ def _codes(raw: RawTable, checked: Checked, spec: Any) -> np.ndarray:
     """Codes of one ``same_assertion`` column: equal facts, equal codes."""
     if spec.name.endswith("_id") or spec.name in ("asserted_by", "holder"):
         return key_codes(raw, checked, spec.name)  # ids (slugs) normalised as the key checks do
-    text = text_codes(raw, checked, spec.name)
     if spec.type == "string":
-        return text
+        return text_codes(raw, checked, spec.name)
+    column = A.plain(raw.table.column(spec.name))
     typed = checked.typed.get(spec.name)
     if typed is None:
-        typed = cast(A.plain(raw.table.column(spec.name)), spec)[0]
+        typed = cast(column, spec)[0]
+    value = A.codes(typed)
+    if typed.null_count == column.null_count:
+        return value
     # A cell that is not of its type (reported by the field checks) keeps its text's code, apart
     # from every value's, so that it is not taken for an empty cell.
-    value = A.codes(typed)
+    text = text_codes(raw, checked, spec.name)
     return np.where(value >= 0, value, np.where(text >= 0, text + int(value.max(initial=-1)) + 1, -1))
 
 

@@ -137,7 +137,7 @@ def _null(t: pa.DataType) -> pa.Scalar:
     return pa.nulls(1, t)[0]
 
 
-def _cast(col: pa.ChunkedArray, spec: FieldSpec) -> tuple[pa.ChunkedArray, pa.ChunkedArray | None]:
+def cast(col: pa.ChunkedArray, spec: FieldSpec) -> tuple[pa.ChunkedArray, pa.ChunkedArray | None]:
     """(typed column, mask of cells that are not of the type) without raising."""
     if spec.type == "string":
         return col, None
@@ -435,7 +435,7 @@ def check_field(report: Report, raw: RawTable, spec: FieldSpec, limits: Limits |
         missing_rows = raw.table.column(spec.name).is_null()
         emit(report, raw, missing_rows, "constraint-error", spec,
              f"{spec.name} is required but the cell is empty")
-    typed, type_bad = _cast(col, spec)
+    typed, type_bad = cast(col, spec)
     if type_bad is not None:
         _emit(report, raw, c, type_bad, "type-error", spec,
               type_message(spec))

@@ -43,6 +43,16 @@ def test_version(capsys):
     assert capsys.readouterr().out.strip() == f"libyadata {__version__}"
 
 
+def test_python_m_libyadata_is_the_command():
+    # Where the scripts folder is not on PATH (a user install, some venvs), `python -m libyadata`
+    # must do what `libyadata` does: same verbs, same exit statuses.
+    done = subprocess.run([sys.executable, "-m", "libyadata", "--version"], capture_output=True, text=True, timeout=300)
+    assert (done.returncode, done.stdout.strip()) == (0, f"libyadata {__version__}")
+    bad = subprocess.run([sys.executable, "-m", "libyadata", "validate", "no-such-folder"], capture_output=True,
+                         text=True, timeout=300)
+    assert bad.returncode == 2 and "does not exist" in bad.stdout + bad.stderr, bad
+
+
 def test_info_text_and_json(capsys, data):
     assert main(["info"]) == 0
     out = capsys.readouterr().out

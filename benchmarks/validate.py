@@ -227,6 +227,9 @@ def run_size(root: Path, rows: int, repeat: int, frictionless: bool, compare: bo
     size = sum(p.stat().st_size for p in root.rglob("*.csv")) / 2**20
     print(f"{rows} events + {rows} participants, {len(planted)} planted faults, {size:.0f} MB of CSV "
           f"(generated in {time.perf_counter() - t:.1f} s)", flush=True)
+    # The files just written are flushed before any run, so that no measured run shares the CPUs
+    # with the kernel writing back a few hundred MB of them.
+    os.sync()
     commands = {"bare typed pyarrow read": ([sys.executable, "-c", FLOOR, str(root)], None),
                 "libyadata validate": ([*LIBYADATA, str(root), "--format", "json", "--max-errors", "0"], None)}
     if compare:

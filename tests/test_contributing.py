@@ -182,6 +182,16 @@ def test_the_contributors_path_runs_as_written(tmp_path):
                 + f"\n--- it prints:\n{out}")
             ran, previous = ran + 1, step.command
         assert status == 0, f"{previous!r} exited {status}; the document must show `echo $?` after it"
+    # what the path changed is what the commit step names (the CSV files, and each file in backticks)
+    step = re.search(r"^\d+\. \*\*Commit\*\*(.*?)(?=^\S)", DOC.read_text(encoding="utf-8"), re.S | re.M).group(1)
+    named = re.findall(r"`([\w./-]+)`", step)
+    assert "the CSV files" in step and "tests/fixtures/invalid/" in named, step
+    status = subprocess.run(["git", "status", "--porcelain", "-uall"], cwd=copy, capture_output=True, text=True,
+                            check=True).stdout
+    changed = [line[3:] for line in status.splitlines()]
+    unnamed = [p for p in changed if not (p.startswith("datapackage/data/") and p.endswith(".csv"))
+               and not any(p == n or (n.endswith("/") and p.startswith(n)) for n in named)]
+    assert changed and not unnamed, f"the path changed files its commit step does not name: {unnamed}"
     # the result passes the checks CI runs on the pull request, as the workflows run them: from the
     # workspace, with the validator of the base branch
     checks = [workflow_step("validate.yml", "validate", "annotations")]

@@ -240,6 +240,22 @@ def test_fix_leaves_rows_it_cannot_place_and_exits_1(capsys, package):
     assert (package / EVENTS).read_bytes() == before
 
 
+def test_fix_names_the_row_or_the_bytes_that_make_a_file_unreadable(capsys, package):
+    events, claims = package / EVENTS, package / "data" / "claims.csv"
+    lines = events.read_text(encoding="utf-8").split("\n")
+    lines[1] = lines[1].replace(",", "", 1)  # a comma left out in row 2
+    events.write_text("\n".join(lines), encoding="utf-8", newline="")
+    size = claims.stat().st_size
+    with claims.open("ab") as f:
+        f.write(b"\x80")
+    assert main(["anchor", "--fix", "--package", str(package)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert f"{EVENTS}, row 2: not fixed: the file cannot be read: expected {lines[0].count(',') + 1} cells as in the " \
+           f"header, got {lines[0].count(',')}; `libyadata validate` says what is wrong with the row" in err
+    assert f"data/claims.csv: not fixed: the file cannot be read: it is not UTF-8 (byte offset {size}: " \
+           "invalid start byte)" in err
+
+
 def test_fix_dry_run_writes_nothing(capsys, package, text):
     header, table = rows(package)
     table[0]["quote"] = widened(text, table[0])

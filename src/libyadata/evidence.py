@@ -269,7 +269,9 @@ class RowFix:
     """What ``fix_spans`` did to one row: the cells it changed, or why it could not."""
 
     file: str
+    #: The row's number in the file (the header is 1); 0 for the whole file.
     row: int
+    #: The record's id, "" when its row could not be read.
     record_id: str
     #: (field, old cell, new cell) for every cell rewritten.
     changes: tuple[tuple[str, str, str], ...] = ()
@@ -277,7 +279,7 @@ class RowFix:
     problem: str | None = None
 
     def __str__(self) -> str:
-        where = f"{self.file}, row {self.row} ({self.record_id})"
+        where = self.file + (f", row {self.row}" if self.row else "") + (f" ({self.record_id})" if self.record_id else "")
         if self.problem is not None:
             return f"{where}: not fixed: {self.problem}"
         return f"{where}: " + "; ".join(f"{f} {old!r} -> {new!r}" for f, old, new in self.changes)
@@ -326,8 +328,14 @@ def fix_spans(package_dir: str | Path, *, write: bool = True) -> list[RowFix]:
             continue
         try:
             header, rows = csvio.read_rows(path, rel)
-        except (DataError, UnicodeDecodeError) as exc:
-            results.append(RowFix(rel, 0, "", problem=f"the file cannot be read: {exc}"))
+        except DataError as exc:
+            # The row is named once, by RowFix; validate explains the fault (a comma left out, a quote not closed).
+            results.append(RowFix(rel, exc.row or 0, "", problem=f"the file cannot be read: {exc.message}; "
+                                  "`libyadata validate` says what is wrong with the row"))
+            continue
+        except UnicodeDecodeError as exc:
+            results.append(RowFix(rel, 0, "", problem=f"the file cannot be read: it is not UTF-8 (byte offset "
+                                  f"{exc.start}: {exc.reason})"))
             continue
         if not set(EVIDENCE_CELLS) <= set(header):
             results.append(RowFix(rel, 1, "", problem=f"the header lacks {', '.join(set(EVIDENCE_CELLS) - set(header))}"))

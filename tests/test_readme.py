@@ -35,6 +35,15 @@ def test_the_two_commands_are_there_and_ci_runs_the_test_one():
     assert "pip install" in ci and "-e '.[test]'" in ci and "python3 -m pytest" in ci
 
 
+def test_the_command_table_lists_every_command():
+    from libyadata.cli import build_parser
+
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    section = readme().split("## Command line", 1)[1].split("\n## ", 1)[0]
+    listed = set(re.findall(r"^\| `libyadata (\w+)", section, re.M))
+    assert listed == set(sub.choices), f"missing: {set(sub.choices) - listed}, not a command: {listed - set(sub.choices)}"
+
+
 def test_changelog_has_the_current_version():
     from libyadata import __version__
 

@@ -32,7 +32,7 @@ def test_doctests():
 
 @pytest.mark.skipif(ROOT is None, reason="needs a source checkout")
 def test_committed_dictionary_is_up_to_date():
-    assert not docs.is_stale(ROOT), "run `libyadata docs` and commit docs/data-dictionary.md"
+    assert not docs.stale(ROOT), "run `libyadata docs` and commit what it writes"
 
 
 def test_every_table_and_field_with_type_and_constraints(md):
@@ -79,10 +79,10 @@ def test_icd203_bands(md):
 
 
 def test_a_vocabulary_change_makes_it_stale(tmp_path, monkeypatch):
-    assert docs.write(tmp_path) is True
-    assert docs.write(tmp_path) is False and not docs.is_stale(tmp_path)
+    assert docs.write(tmp_path) == [tmp_path / docs.OUTPUT]
+    assert docs.write(tmp_path) == [] and not docs.stale(tmp_path)
     monkeypatch.setitem(vocab.EXCLUSION_REASONS, "heading", "A heading, reworded.")
-    assert docs.is_stale(tmp_path)
+    assert docs.stale(tmp_path) == [tmp_path / docs.OUTPUT]
 
 
 def test_check_command_fails_when_out_of_date(tmp_path, monkeypatch, capsys):
@@ -92,5 +92,27 @@ def test_check_command_fails_when_out_of_date(tmp_path, monkeypatch, capsys):
     assert cli.main(["docs"]) == 0
     assert capsys.readouterr().out == "wrote docs/data-dictionary.md\n"
     assert cli.main(["docs", "--check"]) == 0
+    assert capsys.readouterr().out == "the data dictionary and the cookbook are up to date\n"
     (tmp_path / "docs" / "data-dictionary.md").write_text("# edited by hand\n")
     assert cli.main(["docs", "--check"]) == 1
+
+
+def test_the_cookbook_shows_what_its_first_answers_print_from_the_data(tmp_path, monkeypatch, capsys):
+    # A correction of the data changes what an answer prints: `libyadata docs` writes the new
+    # output under the question's first answer and leaves the code and the other answers alone.
+    book = tmp_path / docs.COOKBOOK
+    book.parent.mkdir(parents=True)
+    shown = "## Haftar\n\n### Library\n\n```python\nimport libyadata\nprint(libyadata.load().actor('khalifa-haftar').name)\n```\n\n" \
+            "```text\nsomeone else\n```\n\n### pandas\n\n```python\nprint('Khalifa Haftar')\n```\n"
+    book.write_text(shown, encoding="utf-8")
+    monkeypatch.setattr(docs_command, "require_repository", lambda: tmp_path)
+    assert cli.main(["docs", "--check"]) == 1
+    assert "out of date: docs/cookbook.md (run: libyadata docs)" in capsys.readouterr().err
+    assert cli.main(["docs"]) == 0
+    assert book.read_text(encoding="utf-8") == shown.replace("someone else", "Khalifa Haftar")
+    assert cli.main(["docs", "--check"]) == 0
+    # an answer that raises names the cookbook's line, and writes nothing
+    book.write_text(shown.replace("khalifa-haftar", "nobody"), encoding="utf-8")
+    assert cli.main(["docs"]) == 2
+    assert "docs/cookbook.md: line 5" in capsys.readouterr().err
+    assert "someone else" in book.read_text(encoding="utf-8")

@@ -1,10 +1,13 @@
-"""The data dictionary (``docs/data-dictionary.md``), generated from the models and vocabularies.
+"""The data dictionary (``docs/data-dictionary.md``), generated from the models and vocabularies,
+and the printed answers of the cookbook (``docs/cookbook.md``), generated from the data.
 
 Every table with its keys and fields (type, whether required, constraints, meaning),
 the rules that tie fields together, and every controlled vocabulary with the meaning
 of each value, the PLOVER/CAMEO coding of event types and the ICD 203 bands of
 likelihood words. ``libyadata docs`` rewrites the file; ``libyadata docs --check``
-and the test suite fail when the committed file differs from what the models give.
+and the test suite fail when the committed file differs from what the models give. The
+cookbook's code is written by hand; the output shown after each question's first answer is
+what that answer prints (``cookbook``), so a correction of the data updates it.
 
 >>> md = data_dictionary()
 >>> "| `event_id` | string | yes |" in md and "### `event_type`" in md
@@ -13,14 +16,20 @@ True
 
 from __future__ import annotations
 
+import contextlib
+import io
+import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from . import models, vocab
-from .csvio import atomic_write
 from .models import Record
 
 OUTPUT = Path("docs") / "data-dictionary.md"
+COOKBOOK = Path("docs") / "cookbook.md"
+#: A fenced block of Markdown: its language and its text.
+FENCE = re.compile(r"^```(\w+)\n(.*?)^```\n", re.S | re.M)
 
 #: Rules that span several fields, by the class that enforces them (its validators have no declarative form).
 CROSS_FIELD_RULES: dict[type, list[str]] = {
@@ -184,17 +193,90 @@ def data_dictionary() -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def write(repo_root: Path) -> bool:
-    """Rewrite the data dictionary if it differs; return whether it was written."""
-    path = Path(repo_root) / OUTPUT
-    data = data_dictionary().encode("utf-8")
-    if path.is_file() and path.read_bytes() == data:
-        return False
-    atomic_write(path, data)
-    return True
+@dataclass(frozen=True)
+class Answer:
+    """One answer of the cookbook: a question (a ``## `` section), a tool (``### ``), its code and
+    the output it must print (the text block after it, else the one after the question's first answer)."""
+
+    question: str
+    tool: str
+    code: str
+    expected: str
 
 
-def is_stale(repo_root: Path) -> bool:
-    """Whether the committed data dictionary differs from what the models generate."""
-    path = Path(repo_root) / OUTPUT
-    return not path.is_file() or path.read_bytes() != data_dictionary().encode("utf-8")
+def cookbook_answers(markdown: str) -> list[Answer]:
+    """Every answer of a cookbook.
+
+    >>> [a.tool for a in cookbook_answers("## Q\\n### A\\n```python\\nprint(1)\\n```\\n```text\\n1\\n```\\n"
+    ...                                    "### B\\n```python\\nprint(2 - 1)\\n```\\n")]
+    ['A', 'B']
+    """
+    answers = []
+    for section in re.split(r"^## ", markdown, flags=re.M)[1:]:
+        question = section.splitlines()[0].strip()
+        reference = None
+        for part in re.split(r"^### ", section, flags=re.M)[1:]:
+            tool = part.splitlines()[0].strip()
+            blocks = FENCE.findall(part)
+            if not blocks or blocks[0][0] != "python":
+                raise ValueError(f"{question} / {tool}: no python block")
+            if len(blocks) > 1 and blocks[1][0] == "text":
+                reference = blocks[1][1]
+            if reference is None:
+                raise ValueError(f"{question} / {tool}: no expected output before it")
+            answers.append(Answer(question, tool, blocks[0][1], reference))
+    return answers
+
+
+def printed(code: str, name: str = "cookbook") -> str:
+    """What Python ``code`` prints (it runs in a namespace of its own); a ``LibyadataError`` naming
+    ``name`` when it raises."""
+    from .errors import LibyadataError
+
+    out = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out):
+            exec(compile(code, name, "exec"), {"__name__": "cookbook"})  # the checkout's own document
+    except Exception as exc:
+        raise LibyadataError(f"{name}: the answer fails: {type(exc).__name__}: {exc}") from exc
+    return out.getvalue()
+
+
+def cookbook(markdown: str) -> str:
+    """``markdown`` with each shown output replaced by what the python block before it prints.
+
+    >>> cookbook("## Q\\n### A\\n```python\\nprint(6 * 7)\\n```\\n```text\\nstale\\n```\\n")
+    '## Q\\n### A\\n```python\\nprint(6 * 7)\\n```\\n```text\\n42\\n```\\n'
+    """
+    out, at = [], 0
+    blocks = list(FENCE.finditer(markdown))
+    for code, shown in zip(blocks, blocks[1:]):
+        if code.group(1) == "python" and shown.group(1) == "text" \
+                and not markdown[code.end():shown.start()].strip():
+            out += [markdown[at:shown.start(2)], printed(code.group(2), f"{COOKBOOK}: line "
+                                                           f"{markdown.count(chr(10), 0, code.start()) + 1}")]
+            at = shown.end(2)
+    return "".join(out) + markdown[at:]
+
+
+def generated_files(repo_root: Path) -> dict[Path, bytes]:
+    """The files this module writes (the cookbook only where the checkout has one), with their bytes."""
+    root = Path(repo_root)
+    files = {root / OUTPUT: data_dictionary().encode("utf-8")}
+    if (root / COOKBOOK).is_file():
+        files[root / COOKBOOK] = cookbook((root / COOKBOOK).read_text(encoding="utf-8")).encode("utf-8")
+    return files
+
+
+def write(repo_root: Path) -> list[Path]:
+    """Rewrite the data dictionary and the cookbook's outputs where they differ; return those written."""
+    from .csvio import write_changed
+
+    return write_changed(generated_files(repo_root))
+
+
+def stale(repo_root: Path) -> list[Path]:
+    """The generated docs whose committed bytes differ from what the models and the data give."""
+    from .csvio import stale_files
+
+    return stale_files(generated_files(repo_root))

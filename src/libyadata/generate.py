@@ -4,7 +4,7 @@ In order (each step reads what the one before wrote):
 
 1. ``schema/`` (Table and JSON Schemas), ``src/libyadata/json_schemas.json`` (the models' JSON Schemas, read
    while the models are unchanged) and ``datapackage/datapackage.json`` (sizes and hashes of the CSV);
-2. ``docs/data-dictionary.md`` and ``docs/validation-errors.md``;
+2. ``docs/data-dictionary.md``, the printed answers of ``docs/cookbook.md`` and ``docs/validation-errors.md``;
 3. ``datapackage/parquet/*.parquet`` and their ``datapackage.json``;
 4. ``src/libyadata/registry/<version>.sha256``, only while the current version has none:
    a released version's registry is never rewritten (``libyadata bump`` makes the next one);
@@ -156,7 +156,8 @@ def run(repo_root: Path, *, write: bool) -> Outcome:
 
     for path, data in schema.generated_files(root).items():
         put(path, data)
-    put(root / docs.OUTPUT, docs.data_dictionary().encode("utf-8"))
+    for path, data in docs.generated_files(root).items():
+        put(path, data)
     put(root / VALIDATION_ERRORS, error_types_markdown().encode("utf-8"))
     if write:
         out.changed += [p.relative_to(root).as_posix() for p in parquet.build(package)]

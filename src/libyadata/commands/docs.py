@@ -1,8 +1,10 @@
-"""Regenerate docs/data-dictionary.md from the models and vocabularies, or check it.
+"""Regenerate docs/data-dictionary.md and the outputs shown in docs/cookbook.md, or check them.
 
 The data dictionary lists every table, field, type and constraint, and every
 controlled vocabulary with each value's meaning (PLOVER/CAMEO for event types, ICD
-203 bands for likelihood words). Never edit it by hand. Run in a source checkout.
+203 bands for likelihood words). Never edit it by hand. In the cookbook the code is
+written by hand and the output shown after each question's first answer is what that
+answer prints from the data: run this after a correction. Run in a source checkout.
 
 Example:
   libyadata docs           # rewrite it if it differs
@@ -16,7 +18,7 @@ import sys
 
 from ._common import require_repository
 
-HELP = "regenerate (or --check) the data dictionary docs/data-dictionary.md"
+HELP = "regenerate (or --check) the data dictionary and the cookbook's printed answers"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,10 +30,16 @@ def run(args: argparse.Namespace) -> int:
 
     root = require_repository()
     if args.check:
-        if docs.is_stale(root):
-            print(f"out of date: {docs.OUTPUT} (run: libyadata docs)", file=sys.stderr)
+        stale = docs.stale(root)
+        for path in stale:
+            print(f"out of date: {path.relative_to(root).as_posix()} (run: libyadata docs)", file=sys.stderr)
+        if stale:
             return 1
-        print(f"{docs.OUTPUT} is up to date")
+        print("the data dictionary and the cookbook are up to date")
         return 0
-    print(f"wrote {docs.OUTPUT}" if docs.write(root) else f"{docs.OUTPUT} is up to date")
+    written = docs.write(root)
+    for path in written:
+        print(f"wrote {path.relative_to(root).as_posix()}")
+    if not written:
+        print("the data dictionary and the cookbook are up to date")
     return 0

@@ -125,3 +125,38 @@ def test_random_cells_never_end_in_an_internal_error(pristine, field, value):
     report = validate_package(pkg, max_errors=None)
     assert report.exit_code in (0, 1), [p.message for p in report.problems][:5]
     render(report, "github")
+
+
+def _run(*args: str, env: dict[str, str] | None = None):
+    import os
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "libyadata.cli", *args], capture_output=True, timeout=300,
+                          env={**os.environ, **(env or {})})
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_a_lone_surrogate_leaves_every_json_report_readable(tmp_path, package_copy, strict):
+    # A descriptor key "\ud800" (JSON reads it as a lone surrogate) and a file name that is not
+    # UTF-8 reach the JSON reports of validate and diff: they are written as escapes, so the report
+    # is UTF-8 and JSON, not an internal error (exit 2) and an empty report.
+    import json
+    import os
+
+    base = tmp_path / "base"
+    shutil.copytree(package_copy, base)
+    desc = package_copy / "datapackage.json"
+    desc.write_text(desc.read_text(encoding="utf-8").replace('"name": "libyadata",', '"name": "libyadata", "\\ud800": 1,', 1),
+                    encoding="utf-8")
+    (package_copy / os.fsdecode(b"data/\xff.csv")).write_bytes(b"a\n1\n")
+    env = {"PYTHONIOENCODING": "utf-8:strict"} if strict else {}
+    done = _run("validate", str(package_copy), "--format", "json", "--max-errors", "0", env=env)
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout.decode("utf-8"))
+    fields = {e.get("fieldName") for t in report["tasks"] for e in t["errors"]}
+    assert "/\ud800" in fields
+    assert any("\udcff" in e["message"] for t in report["tasks"] for e in t["errors"])
+    done = _run("diff", str(base), str(package_copy), "--format", "json", env=env)
+    assert done.returncode in (0, 1), done.stderr
+    json.loads(done.stdout.decode("utf-8"))

@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import LibyadataError
-from .inert import inert
+from .inert import inert, json_text
 # Re-exported: reading the sides is part of the diff's public API.
 from .snapshots import (DESCRIPTOR, PACKAGE_PREFIX, SUMS, Package, Table, canonical,  # noqa: F401
                         default_repo, key_text, open_side, read_package, read_revision,
@@ -638,7 +638,7 @@ def _more(n: int, what: str = "more") -> str:
 
 
 def render_json(d: Diff) -> str:
-    return json.dumps(d.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    return json_text(d.to_dict(), indent=2) + "\n"
 
 
 RENDERERS = {"text": render_text, "json": render_json, "markdown": render_markdown}

@@ -9,12 +9,12 @@ Both say on stderr which package they use; stdout stays clean for machine format
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
 from ..errors import LibyadataError
+from ..inert import json_text
 from ..resources import find_package
 
 PACKAGE_HELP = ("data package directory (default: the datapackage/ of the current folder or the nearest "
@@ -49,5 +49,4 @@ def require_repository() -> Path:
 
 
 def print_json(obj: Any) -> None:
-    json.dump(obj, sys.stdout, indent=2, ensure_ascii=False, default=str)
-    sys.stdout.write("\n")
+    sys.stdout.write(json_text(obj, indent=2, default=str) + "\n")

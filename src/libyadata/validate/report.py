@@ -14,9 +14,8 @@ names where the fault is the same, so a report reads like ``frictionless validat
 
 from __future__ import annotations
 
-from ..inert import inert  # noqa: F401 - re-exported: the one rule for untrusted text
+from ..inert import inert, json_text  # noqa: F401 - inert re-exported: the one rule for untrusted text
 
-import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -428,7 +427,7 @@ def _prop(s: str) -> str:
 def render(report: Report, fmt: str, colour: bool = False) -> str:
     """The report in ``fmt`` (text, json or github)."""
     if fmt == "json":
-        return json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n"
+        return json_text(report.to_json(), indent=2) + "\n"
     if fmt == "github":
         return report.to_github()
     return report.to_text(colour)

@@ -442,6 +442,19 @@ def test_a_generated_file_the_base_lacks_or_has_otherwise_is_forbidden(tmp_path)
     assert "is a generated file that the base package does not have" in report.problems[1].message
 
 
+@pytest.mark.parametrize("removed", [["parquet/events.parquet"], ["parquet/events.parquet", "parquet/datapackage.json"]])
+def test_a_generated_file_of_the_base_that_the_contribution_removes_is_missing(tmp_path, removed):
+    # Deleting the Parquet files (one, or the whole folder) is a change to them as much as editing one.
+    base_files = {"parquet/events.parquet": b"PAR1 same", "parquet/datapackage.json": b"{}"}
+    base, files = _base_and_contribution(tmp_path, base_files,
+                                         {k: v for k, v in base_files.items() if k not in removed})
+    report = Report("pkg")
+    package.check_files(tmp_path / "pr", files, {}, report, base)
+    assert [(p.type, p.file) for p in report.problems] == [("missing-file", rel) for rel in sorted(removed)]
+    assert all("the base package has it, and a contribution leaves the generated files as they are" in p.message
+               for p in report.problems)
+
+
 def test_a_base_whose_generated_file_is_a_link_counts_as_not_having_it(tmp_path):
     base, files = _base_and_contribution(tmp_path, {}, {"parquet/events.parquet": b"PAR1 same"})
     (tmp_path / "elsewhere.parquet").write_bytes(b"PAR1 same")

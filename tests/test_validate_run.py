@@ -67,6 +67,19 @@ def test_a_missing_comma_is_one_error_and_the_keys_that_depend_on_the_row_are_no
     assert any(n.startswith("data/event_actors.csv: foreign key event_id -> events: 2 reference(s)") for n in notes)
 
 
+@pytest.mark.parametrize("base", ["missing", "empty", "file"])
+def test_a_base_that_is_not_a_package_is_the_invocations_fault(small_package, tmp_path, base):
+    # A wrong --base (a typo, the wrong checkout) must not pass for faults of the contribution.
+    where = tmp_path / "base"
+    if base == "empty":
+        where.mkdir()
+    elif base == "file":
+        where.write_text("x")
+    report = validate_package(small_package, base=where)
+    assert [p.type for p in report.problems] == ["source-error"] and report.exit_code == 2
+    assert f"the base package {str(where)!r} has no datapackage.json" in report.problems[0].message
+
+
 def test_generated_parquet_must_equal_the_base_when_given(small_package, tmp_path):
     pkg = small_package
     base = Path(shutil.copytree(pkg, tmp_path / "base", symlinks=True))

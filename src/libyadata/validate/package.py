@@ -161,6 +161,15 @@ def _compare_generated(rel: str, path: Path, base: Path | None, report: Report) 
                    "accepted from a contribution (maintainers run `libyadata build`)", file=rel)
 
 
+def generated_files(base: Path) -> list[str]:
+    """The generated files of the trusted base package (relative paths under ``parquet/``), links left out."""
+    top = base / GENERATED_DIR
+    if top.is_symlink() or not top.is_dir():
+        return []
+    return sorted(rel for p in top.rglob("*")
+                  if safety.safe_file(base, rel := p.relative_to(base).as_posix()) is not None)
+
+
 def check_files(root: Path, files: dict[str, Path], declared: dict[str, dict[str, Any]] | None, report: Report,
                 base: Path | None) -> set[str]:
     """Classify every file; returns the paths whose content may be read.
@@ -197,6 +206,11 @@ def check_files(root: Path, files: dict[str, Path], declared: dict[str, dict[str
         report.notes.append(f"{GENERATED_DIR}/: {generated} generated file(s) not parsed"
                             + ("; compared with the base package" if base else
                                " (pass --base to require them unchanged)"))
+    if base is not None:
+        for rel in generated_files(base):
+            if rel not in files:
+                report.add("missing-file", f"{rel} is missing: the base package has it, and a contribution leaves "
+                           "the generated files as they are (maintainers run `libyadata build`)", file=rel)
     for rel in sorted(set(declared) | tables):
         if rel not in files:
             report.add("missing-file", f"{rel} is missing"

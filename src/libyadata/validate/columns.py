@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import vocab
+from ..evidence import FORMULA_TRIGGERS
 from ..hygiene import cell_fault
 from ..models import Record
 from ..schema import LIST_PATTERN, cached_json_schema, table_fields
@@ -36,8 +37,9 @@ from .structure import RawTable
 INTEGER_RE = r"^[+-]?[0-9]{1,18}$"
 NUMBER_RE = r"^[+-]?(?:[0-9]{1,300}(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?$"
 DATE_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-#: What a spreadsheet runs as a formula (CWE-1236); '-' only when no number follows.
-FORMULA_RE = r"^(?:[=+@\t\r]|-(?:$|[^0-9.]))"
+#: A cell that starts with a formula trigger (``evidence.FORMULA_TRIGGERS``) is run by a spreadsheet
+#: as a formula (CWE-1236) unless it is a negative number: ``-2+3+cmd|' /C calc'!A0`` is a formula.
+NEGATIVE_NUMBER_RE = r"^-[0-9]+(?:\.[0-9]+)?$"
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
 
@@ -170,9 +172,9 @@ def _formula_message(cell: Any, _: int) -> str:
             "start with =, +, -, @, tab or CR")
 
 
-#: First bytes a formula can start with (FORMULA_RE): all ASCII, so the first byte is the first character.
+#: First bytes a formula can start with: all ASCII, so the first byte is the first character.
 _FORMULA_FIRST = np.zeros(256, dtype=bool)
-_FORMULA_FIRST[[ord(c) for c in "=+@\t\r-"]] = True
+_FORMULA_FIRST[[ord(c) for c in FORMULA_TRIGGERS]] = True
 
 
 def _first_byte_rows(col: pa.ChunkedArray | pa.Array, table: np.ndarray) -> np.ndarray | None:
@@ -292,11 +294,10 @@ def hygiene(report: Report, raw: RawTable, spec: FieldSpec, col: pa.ChunkedArray
     n = len(col)
     cand = _first_byte_rows(col, _FORMULA_FIRST)
     if cand is None:  # pragma: no cover - columns are always read as string
-        bad = A.fill(pc.match_substring_regex(col, FORMULA_RE))
-    else:
-        rows = cand[A.indices(A.fill(pc.match_substring_regex(A.take(col, cand), FORMULA_RE)))] \
-            if len(cand) else cand
-        bad = _mask(rows, n)
+        raise TypeError(f"expected a string column, not {col.type}")
+    rows = cand[A.indices(pc.invert(A.fill(pc.match_substring_regex(A.take(col, cand), NEGATIVE_NUMBER_RE))))] \
+        if len(cand) else cand
+    bad = _mask(rows, n)
     _emit(report, raw, cells, bad, "formula-injection", spec, _formula_message)
     # Printable ASCII is ASCII: every other valid cell is unusual (control, format or non-ASCII).
     unusual = pc.and_(pc.invert(A.fill(pc.ascii_is_printable(col))), A.fill(col.is_valid()))

@@ -71,3 +71,24 @@ def test_an_encoding_fault_deep_in_a_file_is_found_by_the_byte_scan(small_packag
     errors = [p for p in validate_package(pkg).problems if p.type == "encoding-error"]
     assert [(p.file, p.message.split(":")[0]) for p in errors] == [("data/events.csv",
                                                                     f"invalid UTF-8 at byte {at} (line {line})")]
+
+
+def test_ragged_rows_beyond_what_the_report_keeps_are_counted_not_described(small_package):
+    # A file of many short rows: the report keeps max_errors of them and counts the rest, and the
+    # rows between them keep their numbers; every ragged row is one error (the foreign keys that
+    # may point to them are notes).
+    from libyadata import csvio
+
+    path = small_package / "data" / "events.csv"
+    header, rows = csvio.read_rows(path)
+    good = len(rows)
+    rest = csvio.to_csv_bytes(header, rows[1:]).split(b"\n", 1)[1]
+    path.write_bytes(csvio.to_csv_bytes(header, rows[:1]) + b"x\n" * 40 + rest)
+    report = validate_package(small_package, max_errors=5)  # byte-count and hash-count come first
+    assert [(p.type, p.row) for p in report.problems] == [("byte-count", None), ("hash-count", None)] + \
+        [("missing-cell", r) for r in range(3, 6)]
+    assert report.dropped == 37 and report.files["data/events.csv"]["rows"] == good + 40
+    full = validate_package(small_package)
+    ragged = [p.row for p in full.problems if p.type == "missing-cell"]
+    assert ragged == list(range(3, 43))
+    assert not [p for p in full.problems if p.type == "foreign-key"]

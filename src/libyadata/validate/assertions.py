@@ -86,7 +86,7 @@ def check_record_references(report: Report, raw: RawTable, checked: Checked | No
         keys = getattr(parent, "values", parent)
         found = A.bools(positions(ids, keys) >= 0)
         missing = A.indices(pc.and_(pc.and_(here, A.fill(ids.is_valid())), pc.invert(found)))
-        if len(missing) and getattr(parent, "unreadable", None):  # they may be the rows that could not be read
+        if len(missing) and len(getattr(parent, "unreadable", ())):  # they may be the rows that could not be read
             report.notes.append(not_checked(f"{raw.file}: {ref[1]} -> {name}", len(missing), parent))
             continue
         dangling[missing] = True

@@ -10,7 +10,8 @@ is normalised and looked up once per distinct value.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -147,7 +148,7 @@ class KeySet:
     values: pa.Array
     file: str
     #: Record numbers of the parent's rows that could not be read: a reference to them cannot be judged.
-    unreadable: list[int] = field(default_factory=list)
+    unreadable: Sequence[int] | np.ndarray = ()
 
 
 def key_set(raw: RawTable, checked: Checked, fields: tuple[str, ...]) -> KeySet:
@@ -161,7 +162,7 @@ def key_set(raw: RawTable, checked: Checked, fields: tuple[str, ...]) -> KeySet:
 
 def not_checked(where: str, n: int, parent: KeySet) -> str:
     """The note for ``n`` references not found in a parent some of whose rows could not be read."""
-    rows = ", ".join(map(str, parent.unreadable[:5])) + (" …" if len(parent.unreadable) > 5 else "")
+    rows = ", ".join(str(int(n)) for n in parent.unreadable[:5]) + (" …" if len(parent.unreadable) > 5 else "")
     return f"{where}: {n} reference(s) not found were not checked because row(s) {rows} of {parent.file} could not be read"
 
 
@@ -217,7 +218,7 @@ def check_foreign_key(report: Report, raw: RawTable, checked: Checked, fk: Forei
                                                                   value_set=A.strings(list(fk.allow))))))
     if not A.any_true(dangling):
         return
-    if parent.unreadable:
+    if len(parent.unreadable):
         report.notes.append(not_checked(where, int(pc.sum(dangling).as_py()), parent))
         return
     spec = next((s for s in field_specs(raw.model) if s.name == fk.fields[0]), None)

@@ -16,6 +16,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from array import array
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,7 @@ import pyarrow as pa
 
 from ..csvio import read_arrow
 from ..hashing import file_digest
+from .report import HARD_LIMIT
 
 BOM = b"\xef\xbb\xbf"
 #: Each block becomes one chunk of every column: 256 KB blocks used 20% less memory to parse
@@ -33,6 +35,8 @@ BLOCK_SIZE = 2**20
 MAX_BLOCK_SIZE = 16 * 2**20
 #: Bytes given to the UTF-8 decoder at once by ``scan``.
 DECODE_BYTES = 2**18
+#: Rows that do not fit the header whose cells and text are kept: no more are reported (``report.HARD_LIMIT``).
+DETAILED = HARD_LIMIT
 #: At most this many bad byte sequences are listed per file.
 MAX_ENCODING_ERRORS = 20
 
@@ -130,35 +134,59 @@ def read_header(path: Path) -> tuple[list[str] | None, bool]:
     return next(csv.reader(io.StringIO(text, newline="")), None), bom
 
 
-def parse(path: Path, width: int, threads: bool = False) -> tuple[pa.Table, list[tuple[int, int, str]]]:
-    """The file's rows (header skipped) as ``width`` text columns, and the rows that did not fit
-    as (row number, cells, text).
+class BadRows:
+    """The rows that do not fit the header, as pyarrow's invalid-row handler meets them (it is one).
+
+    Every row's number is kept, in an array (a file of millions of short rows stays small); the
+    cells count and text only of the first ``DETAILED``, as many as a report keeps problems.
+
+    >>> bad = BadRows()
+    >>> bad.numbers.append(7); len(bad), bool(bad)
+    (1, True)
+    """
+
+    def __init__(self) -> None:
+        self.numbers = array("q")
+        #: (row number, cells, text) of the first DETAILED rows.
+        self.details: list[tuple[int, int, str]] = []
+
+    def __call__(self, row: object) -> str:
+        self.numbers.append(row.number)  # type: ignore[attr-defined]
+        if len(self.details) < DETAILED:
+            self.details.append((row.number, row.actual_columns, row.text))  # type: ignore[attr-defined]
+        return "skip"
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def clear(self) -> None:
+        self.numbers = array("q")
+        self.details.clear()
+
+
+def parse(path: Path, width: int, threads: bool = False) -> tuple[pa.Table, BadRows]:
+    """The file's rows (header skipped) as ``width`` text columns, and the rows that did not fit.
 
     ``threads`` parses on Arrow's thread pool; a file that has a row that does not fit, or
     that the threaded read refuses, is read again serially, the one read that numbers rows.
     """
-    bad: list[tuple[int, int, str]] = []
-
-    def on_invalid(row: object) -> str:
-        bad.append((row.number, row.actual_columns, row.text))  # type: ignore[attr-defined]
-        return "skip"
-
+    bad = BadRows()
     names = [f"c{i}" for i in range(width)]
     if threads:
         try:
-            table = read_arrow(path, names, on_invalid, BLOCK_SIZE, threads=True)
+            table = read_arrow(path, names, bad, BLOCK_SIZE, threads=True)
             if not bad:
                 return table, bad
         except pa.ArrowInvalid:
             pass
         bad.clear()
     try:
-        return read_arrow(path, names, on_invalid, BLOCK_SIZE), bad
+        return read_arrow(path, names, bad, BLOCK_SIZE), bad
     except pa.ArrowInvalid as exc:
         if "straddl" not in str(exc):
             raise
         bad.clear()
-        return read_arrow(path, names, on_invalid, MAX_BLOCK_SIZE), bad
+        return read_arrow(path, names, bad, MAX_BLOCK_SIZE), bad
 
 
 @dataclass(frozen=True)
@@ -168,7 +196,7 @@ class Parsed:
 
     width: int
     table: pa.Table | None
-    bad: list[tuple[int, int, str]]
+    bad: BadRows
     error: pa.ArrowInvalid | None = None
 
 
@@ -190,7 +218,7 @@ def parse_ahead(path: Path, max_bytes: int, max_labels: int) -> Parsed | None:
     try:
         table, bad = parse(path, len(labels), threads=True)
     except pa.ArrowInvalid as exc:
-        return Parsed(len(labels), None, [], exc)
+        return Parsed(len(labels), None, BadRows(), exc)
     return Parsed(len(labels), table, bad)
 
 

@@ -33,8 +33,8 @@ class RawTable:
     #: Record number (header = 1) of each table row; None means row i is record i + 2.
     rownum: np.ndarray | None = None
     fields: list[str] = field(default_factory=list)
-    #: Record numbers of the rows that could not be read (ragged rows): their keys are unknown.
-    unreadable: list[int] = field(default_factory=list)
+    #: Record numbers of the rows that could not be read (ragged rows), ascending: their keys are unknown.
+    unreadable: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
     @property
     def num_rows(self) -> int:
@@ -199,7 +199,11 @@ def read_table(path: Path, rel: str, model: type[Record], scan: FileScan, report
         return None
     width = len(labels)
     present = list(fields[:width])
-    for number, actual, text in bad:
+    shown = 0
+    for number, actual, text in bad.details:
+        if not report.room():
+            break  # the rest are counted below: a message per row of millions of short rows costs minutes
+        shown += 1
         if text.count('"') % 2:
             # pyarrow ran an unclosed quote to the end of the file: every later row is inside that cell.
             report.add("format-error", "a quote opened in this row is never closed, so the rest of the file reads "
@@ -214,11 +218,13 @@ def read_table(path: Path, rel: str, model: type[Record], scan: FileScan, report
             report.add("missing-cell", f"the row has {actual} cells but the header has {width}: {missing} "
                        "is missing (often a comma left out)", file=rel, row=number, field=name,
                        field_number=actual + 1)
+    report.count_dropped(len(bad) - shown)
     keep = table.select([f"c{i}" for i in range(min(width, len(fields)))]).rename_columns(present)
-    raw = RawTable(rel, model, keep, None, present, sorted(n for n, _, _ in bad))
-    if bad:
+    unreadable = np.sort(np.frombuffer(bad.numbers, dtype=np.int64)) if len(bad) else np.empty(0, dtype=np.int64)
+    raw = RawTable(rel, model, keep, None, present, unreadable)
+    if len(bad):
         numbers = np.arange(2, table.num_rows + len(bad) + 2, dtype=np.int64)
-        raw.rownum = numbers[~np.isin(numbers, np.array(raw.unreadable, dtype=np.int64))]
+        raw.rownum = numbers[~np.isin(numbers, unreadable)]
     report.file_stats(rel, rows=table.num_rows + len(bad), fields=width, bytes=scan.size)
     if table.num_columns:
         blank = None

@@ -164,3 +164,22 @@ def test_a_signed_rank_is_a_formula_fault_and_the_package_is_still_judged(small_
     report = validate_package(small_package)
     assert {(p.type, p.row, p.field) for p in report.problems if p.file == "data/motives.csv"
             and p.type not in ("byte-count", "hash-count")} == {("formula-injection", 2, "rank")}
+
+
+@pytest.mark.parametrize("model, name, cell, message", [
+    (models.Claim, "char_start", "1" * 30, "'" + "1" * 30 + "' has 30 digits, more than the 18 a whole number may have here"),
+    (models.Claim, "char_start", "-1234567890123456789", "'-1234567890123456789' has 19 digits, more than the 18 a "
+                                                         "whole number may have here"),
+    (models.Claim, "char_start", "1e3", "'1e3' is not a whole number: write it with digits only, such as 3"),
+    (models.Projection, "likelihood_low", "1e309", "'1e309' is too large a number (beyond about 1.8e308, the largest "
+                                                   "a 64-bit float holds)"),
+    (models.Projection, "likelihood_low", "0,5", "'0,5' is not a number: write it with digits and a point, such as 0.55"),
+])
+def test_a_cell_of_digits_too_large_for_its_type_is_said_to_be_too_large(model, name, cell, message):
+    # "write it with digits only" was the advice for a cell written with digits only.
+    table = pa.table({name: pa.array([cell], pa.string())})
+    raw = structure.RawTable(f"data/{model.table}.csv", model, table, None, [name])
+    spec = next(s for s in columns.field_specs(model) if s.name == name)
+    report = Report("pkg")
+    columns.check_field(report, raw, spec)
+    assert [(p.type, p.message) for p in report.problems] == [("type-error", message)]

@@ -92,3 +92,19 @@ def test_ragged_rows_beyond_what_the_report_keeps_are_counted_not_described(smal
     ragged = [p.row for p in full.problems if p.type == "missing-cell"]
     assert ragged == list(range(3, 43))
     assert not [p for p in full.problems if p.type == "foreign-key"]
+
+
+@pytest.mark.parametrize("content, expected", [
+    # the header and no line end after it: a table of no rows, not "a row longer than 16 MB"
+    (b"exclusion_id,reason,notes,source_id,quote,char_start,char_end,quote_prefix,quote_suffix", set()),
+    # an empty first line: the labels are missing, and nothing else is said of the file
+    (b"\n", {"missing-label"}),
+    (b"\nx,y\n", {"missing-label"}),
+])
+def test_a_file_that_is_only_a_header_or_an_empty_line_is_judged_by_its_header(small_package, content, expected):
+    (small_package / "data" / "exclusions.csv").write_bytes(content)
+    report = validate_package(small_package)
+    types = {p.type for p in report.problems if p.file == "data/exclusions.csv"} - {"byte-count", "hash-count"}
+    assert types == expected, [p.message for p in report.problems]
+    if not expected:
+        assert report.files["data/exclusions.csv"]["rows"] == 0

@@ -362,7 +362,12 @@ def type_message(spec: FieldSpec) -> Callable[[Any, int], str]:
         if spec.type == "date":
             return date_problem(cell)
         if spec.type == "integer":
+            if re.fullmatch(r"[+-]?[0-9]+", cell):
+                digits = len(cell.lstrip("+-"))
+                return f"{cell!r} has {digits} digits, more than the 18 a whole number may have here"
             return f"{cell!r} is not a whole number: write it with digits only, such as 3"
+        if re.fullmatch(NUMBER_RE, cell):  # of the form, so refused as not finite
+            return f"{cell!r} is too large a number (beyond about 1.8e308, the largest a 64-bit float holds)"
         return f"{cell!r} is not a number: write it with digits and a point, such as 0.55"
     return message
 

@@ -179,6 +179,8 @@ def read_table(path: Path, rel: str, model: type[Record], scan: FileScan, report
                    f"the table has {len(fields)} fields: {','.join(fields)}", file=rel, row=1)
         return None
     header_ok = check_labels(labels, fields, rel, report)
+    if not labels:  # an empty first line: the missing labels are the fault, and no cell can be matched
+        return None
     try:
         if parsed is not None and parsed.width == len(labels):
             if parsed.error is not None:

@@ -42,6 +42,22 @@ def test_crlf_line_ends_are_reported_once_with_or_without_a_usable_descriptor(sm
                       "only (convert the file with dos2unix or your editor)")]
 
 
+def test_a_package_saved_with_crlf_line_ends_is_one_line_ending_error_per_file(package_copy):
+    # Converting every line end (as git's autocrlf or an editor does) also puts CR LF inside the
+    # multi-line cells: that is the same fault, not a control character, a pattern mismatch or a
+    # formula in each such cell.
+    multiline = 0
+    for path in (package_copy / "data").glob("*.csv"):
+        data = path.read_bytes()
+        multiline += data.count(b"\n\n")  # a blank line inside a quoted cell (no table has blank rows)
+        path.write_bytes(data.replace(b"\n", b"\r\n"))
+    assert multiline, "the shipped package has cells with line feeds"
+    report = validate_package(package_copy)
+    kinds = {p.type for p in report.problems} - {"byte-count", "hash-count"}
+    assert kinds == {"line-ending"}, [(p.type, p.file, p.row, p.field) for p in report.problems][:12]
+    assert len([p for p in report.problems if p.type == "line-ending"]) == len(list((package_copy / "data").glob("*.csv")))
+
+
 @pytest.mark.parametrize("prefix, offset, line", [
     (b"\r\x80", 1, 1),  # was an internal error (UnicodeDecodeError), exit 2
     (b"\n\x80", 1, 2),  # the same
@@ -108,3 +124,36 @@ def test_a_file_that_is_only_a_header_or_an_empty_line_is_judged_by_its_header(s
     assert types == expected, [p.message for p in report.problems]
     if not expected:
         assert report.files["data/exclusions.csv"]["rows"] == 0
+
+
+@pytest.mark.parametrize("swap", [(0, 1), (2, 5)])
+def test_reordered_columns_are_their_label_errors_only(package_copy, swap):
+    # Two columns swapped, header and cells alike: the header says so, and the cells are not
+    # checked against the fields of the columns they are not in (206 phantom errors in 6 files).
+    import csv as csvlib
+
+    path = package_copy / "data" / "actors.csv"
+    with open(path, encoding="utf-8", newline="") as f:
+        rows = list(csvlib.reader(f))
+    a, b = swap
+    for r in rows:
+        r[a], r[b] = r[b], r[a]
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        csvlib.writer(f, lineterminator="\n").writerows(rows)
+    report = validate_package(package_copy)
+    found = [(p.type, p.field) for p in report.problems if p.type not in ("byte-count", "hash-count")]
+    assert found == [("incorrect-label", rows[0][b]), ("incorrect-label", rows[0][a])]
+    assert any(n.startswith("data/actors.csv: cell checks skipped because of its header: it names") and "reordered" in n
+               for n in report.notes)
+    assert any("not checked because actors could not be read" in n for n in report.notes)
+
+
+def test_a_misspelt_label_still_has_its_column_checked(package_copy):
+    # A label that names no other field (a typo) leaves the cells where they are: they are checked.
+    path = package_copy / "data" / "actors.csv"
+    text = path.read_text(encoding="utf-8")
+    header, rest = text.split("\n", 1)
+    path.write_text(header.replace("notes", "notse") + "\n" + rest.replace("Libyan", "Libyan\u200b", 1),
+                    encoding="utf-8", newline="")
+    types = [p.type for p in validate_package(package_copy).problems if p.type not in ("byte-count", "hash-count")]
+    assert "incorrect-label" in types and "unicode-error" in types

@@ -101,16 +101,17 @@ def _quoted(cell: str) -> str:
 
 
 
-def check_line_ends(path: Path, rel: str, first_cr: int | None, report: Report) -> None:
-    """Report CR LF or bare CR line ends (the scan found the first CR at ``first_cr``)."""
+def check_line_ends(path: Path, rel: str, first_cr: int | None, report: Report) -> str | None:
+    """Report CR LF or bare CR line ends (the scan found the first CR at ``first_cr``); return which."""
     if first_cr is None:
-        return
+        return None
     with open(path, "rb") as f:
         head = f.read(first_cr + 2)
     line = head.count(b"\n", 0, first_cr) + 1
     kind = "CR LF" if head[first_cr + 1:first_cr + 2] == b"\n" else "a bare CR"
     report.add("line-ending", f"line {line} ends with {kind}: the package uses LF line ends only "
                "(convert the file with dos2unix or your editor)", file=rel)
+    return kind
 
 
 def report_encoding_errors(path: Path, rel: str, report: Report) -> None:
@@ -118,6 +119,16 @@ def report_encoding_errors(path: Path, rel: str, report: Report) -> None:
         shown = " ".join(f"{b:02X}" for b in bad)
         report.add("encoding-error", f"invalid UTF-8 at byte {offset} (line {line}): the byte(s) {shown} are an "
                    f"{reason}; save the file as UTF-8", file=rel)
+
+
+def _lf_in_cells(table: pa.Table) -> pa.Table:
+    """``table`` with the CR LF inside its multi-line cells as LF: a file saved with CR LF line ends
+    has them there too, and that one fault is its line-ending error, not a control character per cell."""
+    for i, name in enumerate(table.column_names):
+        col = table.column(i)
+        if A.any_true(A.fill(pc.match_substring(col, "\r\n"))):
+            table = table.set_column(i, name, pc.replace_substring(col, "\r\n", "\n"))
+    return table
 
 
 def check_labels(labels: list[str], fields: tuple[str, ...], rel: str, report: Report) -> bool:
@@ -158,7 +169,7 @@ def read_table(path: Path, rel: str, model: type[Record], scan: FileScan, report
         report.add("size-limit", f"{rel} has {scan.size} bytes, more than the {limits.csv_bytes} accepted; split "
                    "the contribution", file=rel)
         return None
-    check_line_ends(path, rel, scan.first_cr, report)
+    crlf = check_line_ends(path, rel, scan.first_cr, report) == "CR LF"
     try:
         labels, bom = read_header(path)
     except csv.Error as exc:  # a header label longer than the csv module's field limit (131072)
@@ -222,6 +233,8 @@ def read_table(path: Path, rel: str, model: type[Record], scan: FileScan, report
                        field_number=actual + 1)
     report.count_dropped(len(bad) - shown)
     keep = table.select([f"c{i}" for i in range(min(width, len(fields)))]).rename_columns(present)
+    if crlf:
+        keep = _lf_in_cells(keep)
     unreadable = np.sort(np.frombuffer(bad.numbers, dtype=np.int64)) if len(bad) else np.empty(0, dtype=np.int64)
     raw = RawTable(rel, model, keep, None, present, unreadable)
     if len(bad):
@@ -236,8 +249,12 @@ def read_table(path: Path, rel: str, model: type[Record], scan: FileScan, report
             for r in raw.rows(A.indices(blank)):
                 report.add("blank-row", "the row is blank; delete it", file=rel, row=int(r))
             raw.drop(blank)
-    if not header_ok and width != len(fields):
-        # Cells cannot be matched to fields when the header has another width.
-        report.notes.append(f"{rel}: cell checks skipped because the header does not match the schema")
+    moved = [label for i, label in enumerate(labels) if label in fields and (i >= len(fields) or fields[i] != label)]
+    if not header_ok and (width != len(fields) or moved):
+        # Cells cannot be matched to fields when the header has another width, or names a field in
+        # another column (columns reordered): their checks would be a phantom error per cell.
+        why = (f"it names {', '.join(map(repr, moved[:3]))} in another column than the schema's (are the columns "
+               f"reordered? they must be {','.join(fields)})") if moved else "it does not match the schema"
+        report.notes.append(f"{rel}: cell checks skipped because of its header: {why}")
         return None
     return raw

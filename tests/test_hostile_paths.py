@@ -107,7 +107,8 @@ def test_a_fifo_as_the_descriptor_is_refused_without_blocking(package_copy, base
     (package_copy / "datapackage.json").unlink()
     os.mkfifo(package_copy / "datapackage.json")
     r = validate(package_copy, timeout=60)
-    assert r.code == 1 and "unsafe-path" in r.types()
+    # one error: the walk's (a descriptor that is not a regular file is not read, nor reported again)
+    assert r.code == 1 and r.types() == {"forbidden-file"}, r.types()
     d = cli("diff", str(base), str(package_copy), timeout=60)
     assert d.code == 2
 
@@ -197,3 +198,17 @@ def test_regenerated_package_is_still_valid(package_copy):
     """The corpus' baseline: an untouched copy, its descriptor regenerated, is valid."""
     regenerate(package_copy)
     assert check(package_copy).code == 0
+
+
+@pytest.mark.parametrize("linked", ["datapackage.json", "sources", "data/motives.csv"])
+def test_a_link_is_one_error_not_also_the_files_it_hides(package_copy, tmp_path, linked):
+    # The walk reports the link; the descriptor, the tables and the source texts behind it are not
+    # reported again as missing, as an undeclared resource or as a missing source text.
+    target = tmp_path / "moved"
+    shutil.move(package_copy / linked, target)
+    os.symlink(target, package_copy / linked)
+    from libyadata.validate import validate_package
+
+    report = validate_package(package_copy)
+    assert [(p.type, p.file) for p in report.problems] == [("unsafe-path", linked)], \
+        [(p.type, p.file, p.message) for p in report.problems]

@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import re
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from .report import Report
-from .safety import DESCRIPTOR, binary_kind
+from .safety import DESCRIPTOR, binary_kind, was_refused
 
 #: Resource keys computed from the files, compared with the files rather than with the generated descriptor.
 FILE_FACTS = ("bytes", "hash")
@@ -45,8 +46,12 @@ def pointer(parts: list[Any]) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
-def expected_descriptor(files: dict[str, Path]) -> dict[str, Any]:
-    """What the models generate for a package holding ``files`` (relative path -> path), minus file facts."""
+def expected_descriptor(files: dict[str, Path], assumed: Iterable[str] = ()) -> dict[str, Any]:
+    """What the models generate for a package holding ``files`` (relative path -> path), minus file facts.
+
+    ``assumed``: source texts taken to be there, unread (the walk refused a link on their way,
+    and reported it: the descriptor that declares them is not wrong for that).
+    """
     from .. import models
     from ..schema import descriptor
 
@@ -59,11 +64,17 @@ def expected_descriptor(files: dict[str, Path]) -> dict[str, Any]:
         for model in models.MODELS:
             (root / "data" / f"{model.table}.csv").touch()
         for rel, path in files.items():
-            if rel.startswith("sources/") and rel.endswith(".txt") and rel.count("/") == 1 \
-                    and not binary_kind(path):
+            if _source_text(rel) and not binary_kind(path):
+                (root / rel).touch()
+        for rel in assumed:
+            if _source_text(rel) and "\0" not in rel:
                 (root / rel).touch()
         want = descriptor(root)
     return strip_file_facts(want)
+
+
+def _source_text(rel: str) -> bool:
+    return rel.startswith("sources/") and rel.endswith(".txt") and rel.count("/") == 1
 
 
 def strip_file_facts(desc: Any) -> Any:
@@ -131,7 +142,8 @@ def _short(value: Any, limit: int = 80) -> str:
 
 def check_pinned(desc: dict[str, Any], files: dict[str, Path], report: Report) -> bool:
     """Report every difference between ``desc`` and the generated descriptor; True when they are equal."""
-    want = expected_descriptor(files)
+    declared = [r.get("path") for r in desc.get("resources") or [] if isinstance(r, dict)]
+    want = expected_descriptor(files, [p for p in declared if isinstance(p, str) and was_refused(files, p)])
     problems_before = len(report.problems) + report.dropped
     for key, form in (("version", _SEMVER), ("created", _CREATED)):
         value = desc.get(key)

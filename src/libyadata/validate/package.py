@@ -212,7 +212,7 @@ def check_files(root: Path, files: dict[str, Path], declared: dict[str, dict[str
                 report.add("missing-file", f"{rel} is missing: the base package has it, and a contribution leaves "
                            "the generated files as they are (maintainers run `libyadata build`)", file=rel)
     for rel in sorted(set(declared) | tables):
-        if rel not in files:
+        if rel not in files and not safety.was_refused(files, rel):  # a refused link or FIFO is reported already
             report.add("missing-file", f"{rel} is missing"
                        + (": every table of the models must be present" if rel in tables else
                           ": the descriptor declares it"), file=rel)
@@ -248,7 +248,8 @@ def source_texts(root: Path, files: dict[str, Path], raw: Any, checked: Any, dec
             fail(f"text_path {problem}")
             continue
         if rel not in files:
-            fail(f"{rel} is missing or not a regular file inside the package")
+            if not safety.was_refused(files, rel):  # a link on its way: reported already
+                fail(f"{rel} is missing or not a regular file inside the package")
             continue
         if declared and rel not in declared:
             report.add("package-error", f"the source text {rel} is not declared in the descriptor; run "

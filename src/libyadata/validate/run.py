@@ -95,7 +95,7 @@ def _validate(root: Path, report: Report, limits: Limits, base: Path | None) -> 
                    "pass the folder of the base branch's package with --base")
         return
     files = safety.walk(root, report, limits)
-    desc = safety.read_descriptor(root, report, limits)
+    desc = safety.read_descriptor(root, report, limits, refused=files.was_refused(safety.DESCRIPTOR))
     declared = package.descriptor_checks(desc, files, report)
     readable = package.check_files(root, files, declared, report, base)
     declared = declared or {}

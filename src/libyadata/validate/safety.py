@@ -120,8 +120,11 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def read_descriptor(root: Path, report: Report, limits: Limits) -> dict[str, Any] | None:
-    """The parsed descriptor, or None after reporting why it cannot be used."""
+def read_descriptor(root: Path, report: Report, limits: Limits, refused: bool = False) -> dict[str, Any] | None:
+    """The parsed descriptor, or None after reporting why it cannot be used (``refused``: the walk
+    reported it already, as a link or a special file)."""
+    if refused:
+        return None
     path = root / DESCRIPTOR
     try:
         st = os.lstat(path)
@@ -182,12 +185,31 @@ def binary_kind(path: Path) -> str | None:
     return "binary" if b"\x00" in head else None
 
 
-def walk(root: Path, report: Report, limits: Limits) -> dict[str, Path]:
+class Walk(dict):  # type: ignore[type-arg]
+    """The package's regular files (relative POSIX path -> path), and ``refused``: the entries the
+    walk reported (links, hidden names, special files), which later checks do not report again."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refused: set[str] = set()
+
+    def was_refused(self, rel: str) -> bool:
+        """Whether ``rel`` or a folder above it was refused (and so reported)."""
+        parts = rel.split("/")
+        return any("/".join(parts[:i]) in self.refused for i in range(1, len(parts) + 1))
+
+
+def was_refused(files: dict[str, Path], rel: str) -> bool:
+    """Whether the walk that found ``files`` refused ``rel`` or a folder above it (and reported it)."""
+    return isinstance(files, Walk) and files.was_refused(rel)
+
+
+def walk(root: Path, report: Report, limits: Limits) -> Walk:
     """Every regular file of the package (relative POSIX path -> path), reporting links and hidden names.
 
     Links are reported and never followed; the walk stops at ``limits.files`` entries.
     """
-    found: dict[str, Path] = {}
+    found = Walk()
     stack = [(root, "")]
     seen = 0
     while stack:
@@ -206,12 +228,15 @@ def walk(root: Path, report: Report, limits: Limits) -> dict[str, Path]:
             if entry.is_symlink():
                 report.add("unsafe-path", f"{rel} is a symbolic link; links are never followed: commit the file",
                            file=rel)
+                found.refused.add(rel)
             elif entry.name.startswith("."):
                 report.add("unsafe-path", f"{rel} is hidden; hidden files and folders are not allowed", file=rel)
+                found.refused.add(rel)
             elif entry.is_dir(follow_symlinks=False):
                 stack.append((Path(entry.path), rel + "/"))
             elif entry.is_file(follow_symlinks=False):
                 found[rel] = Path(entry.path)
             else:
                 report.add("forbidden-file", f"{rel} is not a regular file", file=rel)
+                found.refused.add(rel)
     return found

@@ -40,6 +40,7 @@ def test_crlf_line_ends_are_reported_once_with_or_without_a_usable_descriptor(sm
     found = [(p.type, p.file, p.message) for p in validate_package(pkg).problems if p.type == "line-ending"]
     assert found == [("line-ending", "data/motives.csv", "line 1 ends with CR LF: the package uses LF line ends "
                       "only (convert the file with dos2unix or your editor)")]
+    assert [p.line for p in validate_package(pkg).problems if p.type == "line-ending"] == [1]
 
 
 def test_a_package_saved_with_crlf_line_ends_is_one_line_ending_error_per_file(package_copy):
@@ -87,6 +88,8 @@ def test_an_encoding_fault_deep_in_a_file_is_found_by_the_byte_scan(small_packag
     errors = [p for p in validate_package(pkg).problems if p.type == "encoding-error"]
     assert [(p.file, p.message.split(":")[0]) for p in errors] == [("data/events.csv",
                                                                     f"invalid UTF-8 at byte {at} (line {line})")]
+    # the line is the problem's too, so the JSON report and the GitHub annotation point at it
+    assert errors[0].line == line and errors[0].to_json()["lineNumber"] == line
 
 
 def test_ragged_rows_beyond_what_the_report_keeps_are_counted_not_described(small_package):

@@ -286,7 +286,8 @@ class Report:
         return max(0, self.limit - len(self.problems))
 
     def add(self, type: str, message: str, *, file: str | None = None, row: int | None = None,
-            field: str | None = None, cell: str | None = None, field_number: int | None = None) -> None:
+            field: str | None = None, cell: str | None = None, field_number: int | None = None,
+            line: int | None = None) -> None:
         if type not in ERROR_TYPES:  # pragma: no cover - a programming error
             raise KeyError(f"undocumented error type {type!r}")
         if len(self.problems) >= self.limit:
@@ -294,7 +295,7 @@ class Report:
             return
         if cell is not None and len(cell) > CELL_PREVIEW:
             cell = cell[:CELL_PREVIEW] + "…"
-        self.problems.append(Problem(type, message, file, row, field, cell, field_number=field_number))
+        self.problems.append(Problem(type, message, file, row, field, cell, line=line, field_number=field_number))
 
     def extend(self, other: Report) -> None:
         """Take over another report's problems (checks run in parallel each fill their own)."""

@@ -151,10 +151,12 @@ def read_descriptor(root: Path, report: Report, limits: Limits, refused: bool = 
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        report.add("encoding-error", f"invalid UTF-8 at byte {exc.start}", file=DESCRIPTOR)
+        line = data.count(b"\n", 0, exc.start) + 1
+        report.add("encoding-error", f"invalid UTF-8 at byte {exc.start} (line {line}); save it as UTF-8", file=DESCRIPTOR,
+                   line=line)
         return None
     if text.startswith("\ufeff"):
-        report.add("encoding-error", "starts with a byte order mark; save as UTF-8 without BOM", file=DESCRIPTOR)
+        report.add("encoding-error", "starts with a byte order mark; save as UTF-8 without BOM", file=DESCRIPTOR, line=1)
         return None
     try:
         obj = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)

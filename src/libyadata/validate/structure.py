@@ -110,7 +110,7 @@ def check_line_ends(path: Path, rel: str, first_cr: int | None, report: Report) 
     line = head.count(b"\n", 0, first_cr) + 1
     kind = "CR LF" if head[first_cr + 1:first_cr + 2] == b"\n" else "a bare CR"
     report.add("line-ending", f"line {line} ends with {kind}: the package uses LF line ends only "
-               "(convert the file with dos2unix or your editor)", file=rel)
+               "(convert the file with dos2unix or your editor)", file=rel, line=line)
     return kind
 
 
@@ -118,7 +118,7 @@ def report_encoding_errors(path: Path, rel: str, report: Report) -> None:
     for offset, line, bad, reason in encoding_errors(path):
         shown = " ".join(f"{b:02X}" for b in bad)
         report.add("encoding-error", f"invalid UTF-8 at byte {offset} (line {line}): the byte(s) {shown} are an "
-                   f"{reason}; save the file as UTF-8", file=rel)
+                   f"{reason}; save the file as UTF-8", file=rel, line=line)
 
 
 def _lf_in_cells(table: pa.Table) -> pa.Table:

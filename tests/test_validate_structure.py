@@ -160,3 +160,18 @@ def test_a_misspelt_label_still_has_its_column_checked(package_copy):
                     encoding="utf-8", newline="")
     types = [p.type for p in validate_package(package_copy).problems if p.type not in ("byte-count", "hash-count")]
     assert "incorrect-label" in types and "unicode-error" in types
+
+
+@pytest.mark.parametrize("labels, cut", [(2_000, False), (300_000, True)])
+def test_a_header_of_too_many_labels_is_counted_truly(small_package, labels, cut):
+    # Only the first MB of a file is read for its header: a longer one is not said to have the
+    # labels counted there, as if that were all of them.
+    header = ",".join(f"c{i}" for i in range(labels))
+    (small_package / "data" / "exclusions.csv").write_text(header + "\n", encoding="utf-8")
+    [p] = [p for p in validate_package(small_package).problems if p.type == "size-limit"]
+    if cut:
+        found = header.encode()[:2**20].count(b",") + 1
+        assert p.message.startswith(f"the header has {found} labels in its first MB alone (and goes on), more than "
+                                    "the 1000 accepted")
+    else:
+        assert p.message.startswith(f"the header has {labels} labels, more than the 1000 accepted")

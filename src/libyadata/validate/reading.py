@@ -121,10 +121,18 @@ def encoding_errors(path: Path) -> list[tuple[int, int, bytes, str]]:
     return found
 
 
+#: Bytes of a file read for its header: a header longer than this is cut (its labels are then more).
+HEADER_BYTES = 1 << 20
+
+
 def read_header(path: Path) -> tuple[list[str] | None, bool]:
-    """(labels, has_bom) from the first record; labels None for an empty file."""
+    """(labels, has_bom) from the first record; labels None for an empty file.
+
+    Only the first ``HEADER_BYTES`` are read: a longer header gives the labels found in them
+    (see :func:`header_is_cut`).
+    """
     with open(path, "rb") as f:
-        head = f.read(1 << 20)
+        head = f.read(HEADER_BYTES)
     bom = head.startswith(BOM)
     if bom:
         head = head[len(BOM):]
@@ -132,6 +140,13 @@ def read_header(path: Path) -> tuple[list[str] | None, bool]:
     if not text:
         return None, bom
     return next(csv.reader(io.StringIO(text, newline="")), None), bom
+
+
+def header_is_cut(path: Path) -> bool:
+    """Whether the file's first ``HEADER_BYTES`` hold no line end: its header goes on beyond them."""
+    with open(path, "rb") as f:
+        head = f.read(HEADER_BYTES + 1)
+    return len(head) > HEADER_BYTES and b"\n" not in head[:HEADER_BYTES]
 
 
 class BadRows:

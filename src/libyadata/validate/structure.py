@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from ..models import Record
 from . import _arrow as A
-from .reading import MAX_BLOCK_SIZE, FileScan, Parsed, encoding_errors, parse, read_header
+from .reading import MAX_BLOCK_SIZE, FileScan, Parsed, encoding_errors, header_is_cut, parse, read_header
 from .report import Report
 from .safety import Limits
 
@@ -186,7 +186,9 @@ def read_table(path: Path, rel: str, model: type[Record], scan: FileScan, report
         report.add("missing-label", f"the file is empty; it needs the header {','.join(fields)}", file=rel, row=1)
         return None
     if len(labels) > limits.labels:
-        report.add("size-limit", f"the header has {len(labels)} labels, more than the {limits.labels} accepted; "
+        count = f"{len(labels)} labels in its first MB alone (and goes on)" if header_is_cut(path) \
+            else f"{len(labels)} labels"
+        report.add("size-limit", f"the header has {count}, more than the {limits.labels} accepted; "
                    f"the table has {len(fields)} fields: {','.join(fields)}", file=rel, row=1)
         return None
     header_ok = check_labels(labels, fields, rel, report)

@@ -91,7 +91,7 @@ def test_the_shipped_descriptor_declares_every_table_and_its_text_without_a_prob
 def test_resources_that_are_not_a_list_are_one_error_and_nothing_declared(resources):
     report = Report("pkg")
     desc = {"resources": resources} if resources is not None else {}
-    assert package.check_descriptor(desc, report) == {}
+    assert package.check_descriptor(desc, report) is None  # declares nothing: the files are not judged by it
     assert problems(report) == [("package-error", "datapackage.json", None, None)]
     assert "'resources' must be a list" in report.problems[0].message
 
@@ -668,3 +668,14 @@ def test_rows_without_an_id_or_a_path_are_skipped_and_rows_keep_their_file_numbe
     report = Report("pkg")
     assert package.source_texts(tmp_path, files, raw, Checked(), {}, report, Limits()) == {}
     assert problems(report) == [("source-text-error", "data/sources.csv", 9, "text_path")]
+
+
+@pytest.mark.parametrize("descriptor", ["{}", '{"resources": {}}', '{"resources": null}'])
+def test_a_descriptor_without_a_list_of_resources_is_one_error(package_copy, descriptor):
+    # It declares nothing: the source texts are not then "not part of the package" as well.
+    from libyadata.validate import validate_package
+
+    (package_copy / "datapackage.json").write_text(descriptor, encoding="utf-8")
+    report = validate_package(package_copy)
+    assert [(p.type, p.file, p.message) for p in report.problems] == [
+        ("package-error", "datapackage.json", "'resources' must be a list of resources")]

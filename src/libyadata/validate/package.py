@@ -38,15 +38,19 @@ def _first_difference(got: Any, want: Any, where: str = "") -> str:
     return where or "(top level)"
 
 
-def check_descriptor(desc: dict[str, Any], report: Report) -> dict[str, dict[str, Any]]:
-    """Declared resources by safe path; reports unsafe paths and resources the models do not expect."""
+def check_descriptor(desc: dict[str, Any], report: Report) -> dict[str, dict[str, Any]] | None:
+    """Declared resources by safe path; reports unsafe paths and resources the models do not expect.
+
+    None when the descriptor has no list of resources: it declares nothing, so the files are not
+    judged by it (a source text is then not "not part of the package").
+    """
     from .. import models
     from ..schema import table_schema
 
     resources = desc.get("resources")
     if not isinstance(resources, list):
         report.add("package-error", "'resources' must be a list of resources", file=DESCRIPTOR)
-        return {}
+        return None
     by_path: dict[str, dict[str, Any]] = {}
     names: set[str] = set()
     for i, res in enumerate(resources):

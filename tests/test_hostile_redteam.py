@@ -38,8 +38,12 @@ def test_a_sources_row_the_pin_cannot_parse_is_an_error(tmp_path, package_copy):
     write_rows(sources, rows)
     regenerate(package_copy)
     r = validate(package_copy, "--base", str(base))
-    assert r.code == 1 and "source-text-error" in r.types()
-    assert "cannot be compared with the base package" in r.messages()
+    # The cell is sources.csv's own error, which fails the contribution: the comparison it prevents
+    # is a note, not a second error (and never a silent skip).
+    assert r.code == 1 and r.types() == {"size-limit"}
+    assert [e["file"] for t in r.report()["tasks"] for e in t["errors"]] == ["data/sources.csv"]
+    assert "the source texts were not compared with the base package: data/sources.csv could not be read" \
+        in r.report()["notes"]
 
 
 INJECTED = "x\n::warning title=injected::from stderr\n::add-mask::libyadata\n::stop-commands::tok"

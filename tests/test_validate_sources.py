@@ -225,3 +225,16 @@ def test_every_base_source_is_checked_in_the_base_order(tmp_path):
                  {**texts, "sources/a.txt": b"changed"})
     assert [(p.field, p.message.split(":")[0].split(" of ")[0]) for p in compare(pr, base).problems] == [
         ("sha256", "source 'c'"), (None, "source 'a'"), (None, "source 'b'")]
+
+
+def test_a_sources_csv_with_an_error_of_its_own_is_not_refused_again(tmp_path, base):
+    # Its own error (here bad UTF-8) fails the contribution: the comparison it prevents is a note.
+    pr = package(tmp_path / "pr", [row("a")], {"sources/a.txt": ARTICLE})
+    path = pr / sources.SOURCES_CSV
+    path.write_bytes(path.read_bytes().replace(b"T,P", b"\xff,P"))
+    report = Report(str(pr))
+    report.add("encoding-error", "invalid UTF-8 at byte 9", file=sources.SOURCES_CSV)
+    sources.check_against_base(pr, base, report, LIMIT)
+    assert [p.type for p in report.problems] == ["encoding-error"]
+    assert report.notes == ["the source texts were not compared with the base package: data/sources.csv could not "
+                            "be read"]

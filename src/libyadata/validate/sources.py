@@ -47,6 +47,11 @@ def check_against_base(root: Path, base: Path, report: Report, text_limit: int) 
                    f"{SOURCES_CSV}: {old}; refused", file=SOURCES_CSV)
         return
     new = _rows(root, text_limit)
+    if isinstance(new, str) and any(p.file == SOURCES_CSV for p in report.problems):
+        # Its own error (encoding, link, ragged row) fails the contribution already: one fault, one error.
+        report.notes.append(f"the source texts were not compared with the base package: {SOURCES_CSV} could not "
+                            "be read")
+        return
     if isinstance(new, str):
         report.add("source-text-error", f"the source texts cannot be compared with the base package: "
                    f"{SOURCES_CSV}: {new}; refused (a contribution changes the article's sources only "

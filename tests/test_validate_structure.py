@@ -175,3 +175,12 @@ def test_a_header_of_too_many_labels_is_counted_truly(small_package, labels, cut
                                     "the 1000 accepted")
     else:
         assert p.message.startswith(f"the header has {labels} labels, more than the 1000 accepted")
+
+
+def test_a_header_label_with_a_line_feed_is_its_label_error_only(package_copy):
+    # The header is skipped as a CSV record: the rest of a quoted label is not read as a row.
+    path = package_copy / "data" / "actors.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",notes", ',"no\ntes"', 1), encoding="utf-8", newline="")
+    report = validate_package(package_copy)
+    assert [(p.type, p.field) for p in report.problems if p.type not in ("byte-count", "hash-count")] == [
+        ("incorrect-label", "notes")]

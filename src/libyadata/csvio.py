@@ -67,7 +67,9 @@ def read_arrow(source: Any, names: Sequence[str] | None = None, on_invalid: Any 
 
     read = {"use_threads": threads, "encoding": "utf8"}
     if names is not None:
-        read.update(column_names=list(names), skip_rows=1)
+        # skip_rows_after_names skips the header as a CSV record; skip_rows skips a line, and a header
+        # label with a quoted line feed would leave its rest to be read as a row.
+        read.update(column_names=list(names), skip_rows_after_names=1)
     if block_size is not None:
         read["block_size"] = block_size
     convert: dict[str, Any] = {"null_values": [""], "strings_can_be_null": True, "quoted_strings_can_be_null": True}

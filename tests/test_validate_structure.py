@@ -184,3 +184,11 @@ def test_a_header_label_with_a_line_feed_is_its_label_error_only(package_copy):
     report = validate_package(package_copy)
     assert [(p.type, p.field) for p in report.problems if p.type not in ("byte-count", "hash-count")] == [
         ("incorrect-label", "notes")]
+
+
+def test_a_header_only_file_over_a_block_without_a_final_lf_is_its_labels_only(small_package):
+    # Over 1 MB (one parse block) pyarrow cannot skip a header with no line end after it either.
+    header = ",".join(f"l{i}" + "a" * 60_000 for i in range(20))
+    (small_package / "data" / "motives.csv").write_text(header, encoding="utf-8")
+    types = {p.type for p in validate_package(small_package).problems if p.file == "data/motives.csv"}
+    assert "size-limit" not in types and "incorrect-label" in types

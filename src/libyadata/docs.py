@@ -248,13 +248,21 @@ def cookbook(markdown: str) -> str:
     >>> cookbook("## Q\\n### A\\n```python\\nprint(6 * 7)\\n```\\n```text\\nstale\\n```\\n")
     '## Q\\n### A\\n```python\\nprint(6 * 7)\\n```\\n```text\\n42\\n```\\n'
     """
+    from .errors import LibyadataError
+
     out, at = [], 0
     blocks = list(FENCE.finditer(markdown))
     for code, shown in zip(blocks, blocks[1:]):
         if code.group(1) == "python" and shown.group(1) == "text" \
                 and not markdown[code.end():shown.start()].strip():
-            out += [markdown[at:shown.start(2)], printed(code.group(2), f"{COOKBOOK}: line "
-                                                           f"{markdown.count(chr(10), 0, code.start()) + 1}")]
+            where = f"{COOKBOOK}: line {markdown.count(chr(10), 0, code.start()) + 1}"
+            output = printed(code.group(2), where)
+            if output and not output.endswith("\n"):
+                output += "\n"  # the closing fence must start a line of its own
+            if re.search(r"^```", output, re.M):
+                raise LibyadataError(f"{where}: the answer prints a line starting with ```, which would end its "
+                                     "output block; print it otherwise")
+            out += [markdown[at:shown.start(2)], output]
             at = shown.end(2)
     return "".join(out) + markdown[at:]
 

@@ -38,8 +38,10 @@ INTEGER_RE = r"^[+-]?[0-9]{1,18}$"
 NUMBER_RE = r"^[+-]?(?:[0-9]{1,300}(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?$"
 DATE_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 #: A cell that starts with a formula trigger (``evidence.FORMULA_TRIGGERS``) is run by a spreadsheet
-#: as a formula (CWE-1236) unless it is a negative number: ``-2+3+cmd|' /C calc'!A0`` is a formula.
-NEGATIVE_NUMBER_RE = r"^-[0-9]+(?:\.[0-9]+)?$"
+#: as a formula (CWE-1236), except one that starts with "-" and a digit or point and holds no "(" nor
+#: "|": a negative number, or text that quotes the article ("-2017 he said", a span's suffix), which can
+#: call no function and no other program. ``-2+3+cmd|' /C calc'!A0`` and ``-0+HYPERLINK(…)`` can.
+HARMLESS_MINUS_RE = r"^-[0-9.][^(|]*$"
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
 
@@ -295,7 +297,7 @@ def hygiene(report: Report, raw: RawTable, spec: FieldSpec, col: pa.ChunkedArray
     cand = _first_byte_rows(col, _FORMULA_FIRST)
     if cand is None:  # pragma: no cover - columns are always read as string
         raise TypeError(f"expected a string column, not {col.type}")
-    rows = cand[A.indices(pc.invert(A.fill(pc.match_substring_regex(A.take(col, cand), NEGATIVE_NUMBER_RE))))] \
+    rows = cand[A.indices(pc.invert(A.fill(pc.match_substring_regex(A.take(col, cand), HARMLESS_MINUS_RE))))] \
         if len(cand) else cand
     bad = _mask(rows, n)
     _emit(report, raw, cells, bad, "formula-injection", spec, _formula_message)

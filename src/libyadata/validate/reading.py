@@ -166,7 +166,9 @@ class BadRows:
         self.details: list[tuple[int, int, str]] = []
 
     def __call__(self, row: object) -> str:
-        self.numbers.append(row.number)  # type: ignore[attr-defined]
+        # pyarrow's threaded reader gives no row number (None): -1, and ``parse`` reads the file again serially.
+        number = row.number  # type: ignore[attr-defined]
+        self.numbers.append(number if number is not None else -1)
         if len(self.details) < DETAILED:
             self.details.append((row.number, row.actual_columns, row.text))  # type: ignore[attr-defined]
         return "skip"
@@ -198,14 +200,25 @@ def parse(path: Path, width: int, threads: bool = False) -> tuple[pa.Table, BadR
     try:
         return read_arrow(path, names, bad, BLOCK_SIZE), bad
     except pa.ArrowInvalid as exc:
-        if os.stat(path).st_size < BLOCK_SIZE and not (data := Path(path).read_bytes()).endswith(b"\n"):
-            # pyarrow cannot skip a header that is the whole file, with no line end after it.
+        size = os.stat(path).st_size
+        if size < MAX_BLOCK_SIZE and _ends_without_lf(path):
+            # pyarrow cannot skip a header that is the whole file, with no line end after it: one is added.
             bad.clear()
-            return read_arrow(pa.BufferReader(data + b"\n"), names, bad, BLOCK_SIZE), bad
+            return read_arrow(pa.BufferReader(Path(path).read_bytes() + b"\n"), names, bad,
+                              BLOCK_SIZE if size < BLOCK_SIZE else MAX_BLOCK_SIZE), bad
         if "straddl" not in str(exc):
             raise
         bad.clear()
         return read_arrow(path, names, bad, MAX_BLOCK_SIZE), bad
+
+
+def _ends_without_lf(path: Path) -> bool:
+    with open(path, "rb") as f:
+        f.seek(0, os.SEEK_END)
+        if not f.tell():
+            return False
+        f.seek(-1, os.SEEK_END)
+        return f.read(1) != b"\n"
 
 
 @dataclass(frozen=True)

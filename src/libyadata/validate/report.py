@@ -166,7 +166,9 @@ ERROR_TYPES: dict[str, ErrorType] = _types(
               "character; remove it"),
     ErrorType("formula-injection", "Formula injection",
               "A cell starts with a character a spreadsheet would run as a formula: `=`, `+`, `@`, tab, "
-              "CR, or `-` unless the whole cell is a negative number such as `-3` or `-0.5` (CWE-1236).",
+              "CR, or `-` unless a digit or point follows it and the cell holds no `(` nor `|` (a negative number "
+              "such as `-0.5`, or the article's words after a quote: `-2017 he said`); `-2+3+cmd|' /C calc'!A0` "
+              "is refused (CWE-1236).",
               "Reword the cell so it does not start with that character.",
               "cell starts with '=' and a spreadsheet would run it as a formula"),
     ErrorType("consistency-error", "Inconsistent fields",

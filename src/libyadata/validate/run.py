@@ -106,7 +106,7 @@ def _validate(root: Path, report: Report, limits: Limits, base: Path | None) -> 
     if base is not None:
         from .sources import check_against_base
 
-        check_against_base(root, base, report, limits.text_bytes)
+        check_against_base(root, base, report, limits.text_bytes, partial(safety.was_refused, files))
 
 
 def _resource_index(desc: dict[str, Any] | None) -> dict[int, int]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 from .. import paths
@@ -37,8 +38,12 @@ def _rows(root: Path, text_limit: int) -> dict[str, dict[str, str]] | str:
         return str(exc)[:200]
 
 
-def check_against_base(root: Path, base: Path, report: Report, text_limit: int) -> None:
-    """Report every change of a base source's text or its pinning fields; note the new sources."""
+def check_against_base(root: Path, base: Path, report: Report, text_limit: int,
+                       refused: Callable[[str], bool] = lambda rel: False) -> None:
+    """Report every change of a base source's text or its pinning fields; note the new sources.
+
+    ``refused(rel)``: whether the walk refused a path (a link on its way), reported already.
+    """
     # Fail closed: a comparison that cannot be made is an error, never a silent skip (a
     # sources.csv over the cap once turned the whole pin off without a word).
     old = _rows(base, text_limit)
@@ -78,7 +83,11 @@ def check_against_base(root: Path, base: Path, report: Report, text_limit: int) 
         try:
             ours = paths.read_bytes(root, rel, text_limit)
         except paths.UnsafePath as exc:
-            report.add("source-text-error", f"source {sid!r}: the stored text {exc}", file=rel)
+            if refused(rel):  # its link is the walk's error; the text was not compared
+                report.notes.append(f"source {sid!r}: {rel} was not compared with the base package's text: a link "
+                                    "is on its way")
+            else:
+                report.add("source-text-error", f"source {sid!r}: the stored text {exc}", file=rel)
             continue
         if ours != theirs:
             report.add("source-text-error", f"source {sid!r}: {rel} differs from the base package's text; the "

@@ -121,7 +121,8 @@ ERROR_TYPES: dict[str, ErrorType] = _types(
               "Quote cells that contain commas, or remove the extra cells.",
               "row has 5 cells but the header has 4", "extra-cell", "row"),
     ErrorType("missing-cell", "Missing cell",
-              "A row has fewer cells than the header.",
+              "A row has fewer cells than the header. When it lacks one cell and only one place for the gap "
+              "lets every other cell pass its field's checks, that field is named.",
               "Add the missing cells; an empty value is an empty cell between two commas.",
               "row has 3 cells but the header has 4; missing: notes", "missing-cell", "row"),
     ErrorType("blank-row", "Blank row",

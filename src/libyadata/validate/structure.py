@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 
 from ..models import Record
 from . import _arrow as A
+from . import ragged
 from .reading import MAX_BLOCK_SIZE, FileScan, Parsed, encoding_errors, header_is_cut, parse, read_header
 from .report import Report
 from .safety import Limits
@@ -214,7 +215,7 @@ def read_table(path: Path, rel: str, model: type[Record], scan: FileScan, report
         return None
     width = len(labels)
     present = list(fields[:width])
-    shown = 0
+    shown = looked = 0
     for number, actual, text in bad.details:
         if not report.room():
             break  # the rest are counted below: a message per row of millions of short rows costs minutes
@@ -228,6 +229,17 @@ def read_table(path: Path, rel: str, model: type[Record], scan: FileScan, report
             report.add("extra-cell", f"the row has {actual} cells but the header has {width}; quote the cells "
                        "that contain commas", file=rel, row=number, field_number=width + 1, cell=text)
         else:
+            at = None
+            if header_ok and actual == width - 1 and looked < ragged.MAX_ROWS:
+                looked += 1
+                cells = ragged.cells_of(text)
+                at = ragged.gap(model, cells) if cells is not None else None
+            if at is not None and at < width - 1:
+                report.add("missing-cell", f"the row has {actual} cells but the header has {width}: they fit the "
+                           f"fields only if the cell of {fields[at]} (column {at + 1}) is the one missing; is a "
+                           "comma left out next to it, or the cell itself?", file=rel, row=number, field=fields[at],
+                           field_number=at + 1)
+                continue
             missing = ", ".join(fields[j] if j < len(fields) else f"column {j + 1}" for j in range(actual, width))
             name = fields[actual] if actual < len(fields) else ""
             report.add("missing-cell", f"the row has {actual} cells but the header has {width}: {missing} "

@@ -1,0 +1,60 @@
+"""Which field a row one cell short lacks: its cells are tried against the fields, shifted at each place.
+
+A comma left out (or a cell left out) moves every later cell one field to the left, where most
+of them break their field's type, vocabulary or pattern. Placing the gap at each column in turn
+and checking the cells with the field checks themselves (``columns.check_field``, the one
+definition of each rule) finds the one place after which every cell fits, when there is one.
+
+>>> import csv
+>>> from libyadata import models
+>>> from libyadata.resources import datapackage_dir
+>>> with open(datapackage_dir() / "data" / "events.csv", encoding="utf-8", newline="") as f:
+...     header, row = list(csv.reader(f))[:2]
+>>> short = row[:4] + row[5:]  # the cell of the fifth field, country, left out
+>>> header[gap(models.Event, short)]
+'country'
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pyarrow as pa
+
+from ..models import Record
+
+#: Rows of a table whose gap is looked for (each costs one check of every field over a few rows).
+MAX_ROWS = 20
+
+
+def gap(model: type[Record], cells: list[str]) -> int | None:
+    """The position of the one field whose cell ``cells`` (one fewer than the fields) lacks, if only
+    one placing of the gap lets every other cell pass its field's checks; else None."""
+    from .columns import check_field, field_specs
+    from .report import Report
+    from .structure import RawTable
+
+    fields = list(model.columns)
+    if len(cells) != len(fields) - 1:
+        return None
+    # Candidate j: the cell of field j is missing; cells[:j] are fields[:j], cells[j:] are fields[j + 1:].
+    rows = [cells[:j] + [None] + cells[j:] for j in range(len(fields))]
+    table = pa.table({f: pa.array([r[i] if r[i] != "" else None for r in rows], pa.string())
+                      for i, f in enumerate(fields)})
+    raw = RawTable("gap", model, table, None, fields)
+    report = Report("gap")
+    for spec in field_specs(model):
+        check_field(report, raw, spec)
+    faulty = {p.row - 2 for p in report.problems if p.row is not None and p.field != fields[p.row - 2]}
+    fits = [j for j in range(len(fields)) if j not in faulty]
+    return fits[0] if len(fits) == 1 else None
+
+
+def cells_of(text: str) -> list[str] | None:
+    """The cells of one CSV record as written (None when it is not one record)."""
+    try:
+        found = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error:  # a cell over the csv module's field limit (131072)
+        return None
+    return found[0] if len(found) == 1 else None

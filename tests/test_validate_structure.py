@@ -192,3 +192,21 @@ def test_a_header_only_file_over_a_block_without_a_final_lf_is_its_labels_only(s
     (small_package / "data" / "motives.csv").write_text(header, encoding="utf-8")
     types = {p.type for p in validate_package(small_package).problems if p.file == "data/motives.csv"}
     assert "size-limit" not in types and "incorrect-label" in types
+
+
+def test_a_stray_quote_with_rows_after_it_is_not_said_to_run_to_the_end(package_copy):
+    # A quote that opens a cell and closes rows later joins and splits rows: the message must not
+    # claim that the rest of the file reads as one cell, as it does for a quote never closed.
+    path = package_copy / "data" / "actors.csv"
+    original = path.read_text(encoding="utf-8")
+    lines = original.split("\n")
+    assert ",Khalifa Haftar," in lines[1]
+    lines[1] = lines[1].replace(",Khalifa Haftar,", ',"Khalifa Haftar,', 1)
+    path.write_text("\n".join(lines), encoding="utf-8", newline="")
+    formats = [p for p in validate_package(package_copy).problems if p.type == "format-error"]
+    assert formats and all("never closed" not in p.message for p in formats)
+    assert all(p.message.startswith("this row holds an odd number of quotes") for p in formats)
+    # at the end of the file it is what it was
+    path.write_text(original + 'x,"y\n', encoding="utf-8", newline="")
+    [p] = [p for p in validate_package(package_copy).problems if p.type == "format-error"]
+    assert "is never closed, so the rest of the file reads as one cell" in p.message

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from libyadata import csvio
 from libyadata.cli import main
 from libyadata.evidence import (EVIDENCE_CELLS, anchor, fix_spans, near_matches, occurrences, prefix_at, reanchor,
-                                span_problems, suffix_at)
+                                suffix_at)
 from libyadata.resources import datapackage_dir
 from libyadata.validate import validate_package
 

@@ -210,3 +210,16 @@ def test_a_stray_quote_with_rows_after_it_is_not_said_to_run_to_the_end(package_
     path.write_text(original + 'x,"y\n', encoding="utf-8", newline="")
     [p] = [p for p in validate_package(package_copy).problems if p.type == "format-error"]
     assert "is never closed, so the rest of the file reads as one cell" in p.message
+
+
+@pytest.mark.parametrize("edit", ["extra", "missing"])
+def test_a_header_of_another_width_is_its_label_error_only(package_copy, edit):
+    # One label too many or too few: not also a missing or extra cell in every row.
+    path = package_copy / "data" / "events.csv"
+    header, rest = path.read_text(encoding="utf-8").split("\n", 1)
+    header = header + ",extra" if edit == "extra" else header.rsplit(",", 1)[0]
+    path.write_text(header + "\n" + rest, encoding="utf-8", newline="")
+    report = validate_package(package_copy)
+    found = [p.type for p in report.problems if p.file == "data/events.csv" and p.type not in ("byte-count", "hash-count")]
+    assert found == ["extra-label" if edit == "extra" else "missing-label"]
+    assert any(n.startswith("data/events.csv: rows and cells not checked because of its header") for n in report.notes)

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from . import models, vocab
+from .errors import LibyadataError
 from .models import Record
 
 OUTPUT = Path("docs") / "data-dictionary.md"
@@ -231,8 +232,6 @@ def cookbook_answers(markdown: str) -> list[Answer]:
 def printed(code: str, name: str = "cookbook") -> str:
     """What Python ``code`` prints (it runs in a namespace of its own); a ``LibyadataError`` naming
     ``name`` when it raises."""
-    from .errors import LibyadataError
-
     out = io.StringIO()
     try:
         with contextlib.redirect_stdout(out):
@@ -248,8 +247,6 @@ def cookbook(markdown: str) -> str:
     >>> cookbook("## Q\\n### A\\n```python\\nprint(6 * 7)\\n```\\n```text\\nstale\\n```\\n")
     '## Q\\n### A\\n```python\\nprint(6 * 7)\\n```\\n```text\\n42\\n```\\n'
     """
-    from .errors import LibyadataError
-
     out, at = [], 0
     blocks = list(FENCE.finditer(markdown))
     for code, shown in zip(blocks, blocks[1:]):

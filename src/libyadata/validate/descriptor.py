@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .report import Report
-from .safety import DESCRIPTOR, binary_kind, path_problem, was_refused
+from .safety import DESCRIPTOR, binary_kind, is_source_text, path_problem, was_refused
 
 #: Resource keys computed from the files, compared with the files rather than with the generated descriptor.
 FILE_FACTS = ("bytes", "hash")
@@ -64,20 +64,16 @@ def expected_descriptor(files: dict[str, Path], assumed: Iterable[str] = ()) -> 
         for model in models.MODELS:
             (root / "data" / f"{model.table}.csv").touch()
         for rel, path in files.items():
-            if _source_text(rel) and not binary_kind(path):
+            if is_source_text(rel) and not binary_kind(path):
                 (root / rel).touch()
         for rel in assumed:
-            if _source_text(rel) and not path_problem(rel):
+            if is_source_text(rel) and not path_problem(rel):
                 try:
                     (root / rel).touch()
                 except (OSError, UnicodeError):  # a name no file can have (too long, a lone surrogate)
                     pass
         want = descriptor(root)
     return strip_file_facts(want)
-
-
-def _source_text(rel: str) -> bool:
-    return rel.startswith("sources/") and rel.endswith(".txt") and rel.count("/") == 1
 
 
 def strip_file_facts(desc: Any) -> Any:

@@ -84,7 +84,7 @@ def check_descriptor(desc: dict[str, Any], report: Report) -> dict[str, dict[str
                 report.add("package-error", f"resource {name!r}: its schema differs from the one the models "
                            f"generate (at {_first_difference(res.get('schema'), want)}); run `libyadata schema`",
                            file=DESCRIPTOR, field=f"{where}.schema")
-        elif not (path.startswith(SOURCES_DIR) and path.endswith(".txt") and path.count("/") == 1):
+        elif not safety.is_source_text(path):
             report.add("package-error", f"{where} ({name}) is not a table of the models nor a source text "
                        f"under sources/: {path!r}", file=DESCRIPTOR)
             continue
@@ -201,7 +201,7 @@ def check_files(root: Path, files: dict[str, Path], declared: dict[str, dict[str
             pass
         elif rel in tables or rel in declared:
             readable.add(rel)
-        elif unusable and rel.startswith(SOURCES_DIR) and rel.endswith(".txt") and rel.count("/") == 1:
+        elif unusable and safety.is_source_text(rel):
             readable.add(rel)
         else:
             report.add("forbidden-file", f"{rel} is not part of the package: only datapackage.json, "

@@ -22,6 +22,7 @@ import io
 
 import pyarrow as pa
 
+from ..csvio import parse_rows
 from ..models import Record
 
 #: Rows of a table whose gap is looked for (each costs one check of every field over a few rows).
@@ -53,8 +54,10 @@ def gap(model: type[Record], cells: list[str]) -> int | None:
 
 def cells_of(text: str) -> list[str] | None:
     """The cells of one CSV record as written (None when it is not one record)."""
+    from ..errors import DataError
+
     try:
-        found = list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error:  # a cell over the csv module's field limit (131072)
+        cells, more = parse_rows(io.StringIO(text, newline=""), "row")
+    except (csv.Error, DataError):  # a cell over the csv module's field limit (131072); rows of other widths
         return None
-    return found[0] if len(found) == 1 else None
+    return cells if cells and not more else None

@@ -14,9 +14,9 @@ import csv
 import io
 import os
 import sys
+from array import array
 from collections.abc import Iterator
 from contextlib import contextmanager
-from array import array
 from dataclasses import dataclass
 from pathlib import Path
 

@@ -187,6 +187,15 @@ def binary_kind(path: Path) -> str | None:
     return "binary" if b"\x00" in head else None
 
 
+def is_source_text(rel: str) -> bool:
+    """Whether a package path names a source text: ``sources/<name>.txt``, one level down.
+
+    >>> is_source_text("sources/a.txt"), is_source_text("sources/x/a.txt"), is_source_text("data/a.txt")
+    (True, False, False)
+    """
+    return rel.startswith("sources/") and rel.endswith(".txt") and rel.count("/") == 1
+
+
 class Walk(dict):  # type: ignore[type-arg]
     """The package's regular files (relative POSIX path -> path), and ``refused``: the entries the
     walk reported (links, hidden names, special files), which later checks do not report again."""

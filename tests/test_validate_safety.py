@@ -44,3 +44,20 @@ def test_path_safety(path, safe):
 
 def test_json_depth_ignores_brackets_inside_strings():
     assert json_depth(b'{"a": "[[[[{{{{", "b": [[1]]}') == 3
+
+
+@pytest.mark.parametrize("damage, message, line", [
+    (lambda d: d.replace(b'"name": "libyadata"', b'"name": "liby\xffadata"', 1), "invalid UTF-8 at byte {at} (line {line}); "
+     "save it as UTF-8", None),
+    (lambda d: b"\xef\xbb\xbf" + d, "starts with a byte order mark; save as UTF-8 without BOM", 1),
+])
+def test_a_descriptor_that_is_not_utf8_names_its_line(small_package, damage, message, line):
+    path = small_package / "datapackage.json"
+    data = damage(path.read_bytes())
+    path.write_bytes(data)
+    [p] = [p for p in validate_package(small_package).problems if p.type == "encoding-error"]
+    if line is None:
+        at = data.index(b"\xff")
+        line = data.count(b"\n", 0, at) + 1
+        message = message.format(at=at, line=line)
+    assert (p.file, p.message, p.line) == ("datapackage.json", message, line)

@@ -184,3 +184,20 @@ def test_a_cell_of_digits_too_large_for_its_type_is_said_to_be_too_large(model, 
     report = Report("pkg")
     columns.check_field(report, raw, spec)
     assert [(p.type, p.message) for p in report.problems] == [("type-error", message)]
+
+
+@pytest.mark.parametrize("model, name, cell, kind", [
+    (models.Claim, "char_start", "633\x00", "unicode-error"),
+    (models.Event, "date_start", "2017\x00-01-01", "unicode-error"),
+    (models.Event, "date_start", "2017-01-01\u200b", "unicode-error"),
+    (models.Motive, "rank", "=1", "formula-injection"),
+])
+def test_a_typed_cell_refused_for_its_characters_is_that_error_only(model, name, cell, kind):
+    # A NUL in a number was a unicode error and a type error: one fault, two errors.
+    table = pa.table({name: pa.array([cell, "x1"], pa.string())})
+    raw = structure.RawTable(f"data/{model.table}.csv", model, table, None, [name])
+    spec = next(s for s in columns.field_specs(model) if s.name == name)
+    report = Report("pkg")
+    checked = columns.check_field(report, raw, spec)
+    assert [(p.type, p.row) for p in report.problems] == [(kind, 2), ("type-error", 3)]
+    assert checked.bad[name].to_pylist() == [True, True]  # neither reaches the row checks

@@ -445,8 +445,9 @@ def check_field(report: Report, raw: RawTable, spec: FieldSpec, limits: Limits |
              f"{spec.name} is required but the cell is empty")
     typed, type_bad = cast(col, spec)
     if type_bad is not None:
-        _emit(report, raw, c, type_bad, "type-error", spec,
-              type_message(spec))
+        # A cell refused for its characters (a NUL, a formula's `=`) is that error only: one fault, one
+        # error. Its type is checked once those characters are gone.
+        _emit(report, raw, c, pc.and_(type_bad, pc.invert(faulty)), "type-error", spec, type_message(spec))
         bad = pc.or_(bad, type_bad)
     ok = pc.and_(typed.is_valid(), pc.invert(type_bad) if type_bad is not None else typed.is_valid())
     ok = A.fill(ok)

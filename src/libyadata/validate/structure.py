@@ -8,7 +8,6 @@ file. Row numbers follow Frictionless: the header is row 1.
 
 from __future__ import annotations
 
-import bisect
 import csv
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,16 +19,7 @@ import pyarrow.compute as pc
 from ..models import Record
 from . import _arrow as A
 from . import ragged
-from .reading import (
-    MAX_BLOCK_SIZE,
-    BadRows,
-    FileScan,
-    Parsed,
-    encoding_errors,
-    header_is_cut,
-    parse,
-    read_header,
-)
+from .reading import MAX_BLOCK_SIZE, FileScan, Parsed, encoding_errors, header_is_cut, parse, read_header
 from .report import Report
 from .safety import Limits
 
@@ -166,27 +156,6 @@ def check_labels(labels: list[str], fields: tuple[str, ...], rel: str, report: R
     return ok
 
 
-def _quote_runs(bad: BadRows, unreadable: np.ndarray, blank_rows: np.ndarray, last: int) -> dict[int, int]:
-    """For each row with an odd number of quotes that has rows after it: the first of the unbroken
-    run of unreadable or blank rows that ends at it (start -> that row).
-
-    A stray quote turns the quoting of every row up to where the quotes pair up again inside out:
-    those rows, joined, split or blank, are that one fault.
-    """
-    odd = [number for number, _, text in bad.details if text.count('"') % 2 and number != last]
-    if not odd:
-        return {}
-    broken = np.union1d(unreadable, blank_rows)
-    step = broken - np.arange(len(broken))  # constant along a run of consecutive row numbers
-    runs = {}
-    for number in odd:
-        at = int(np.searchsorted(broken, number))
-        first = int(broken[np.searchsorted(step, step[at], "left")])
-        if first < number and first not in runs:  # a later odd row in a run already taken is its own error
-            runs[first] = number
-    return runs
-
-
 def read_table(path: Path, rel: str, model: type[Record], scan: FileScan, report: Report,
                limits: Limits, parsed: Parsed | None = None) -> RawTable | None:
     """Parse one CSV file into a RawTable, reporting structural faults; None when unusable.
@@ -252,43 +221,12 @@ def read_table(path: Path, rel: str, model: type[Record], scan: FileScan, report
         report.notes.append(f"{rel}: rows and cells not checked because of its header: it has {width} labels, "
                             f"the schema {len(fields)} fields")
         return None
-    # The serial parse numbers the rows in order: ascending already. A mask, not np.isin (which sorts
-    # both arrays): 19M blank lines took 2.5 GB.
-    unreadable = np.frombuffer(bad.numbers, dtype=np.int64) if len(bad) else np.empty(0, dtype=np.int64)
-    rownum = None
-    if len(bad):
-        readable = np.ones(table.num_rows + len(bad), dtype=bool)
-        readable[unreadable - 2] = False
-        rownum = np.flatnonzero(readable) + 2
-    blank = None
-    for col in table.columns:
-        blank = col.is_null() if blank is None else pc.and_(blank, col.is_null())
-    blank_idx = A.indices(blank) if blank is not None and A.any_true(blank) else np.empty(0, dtype=np.int64)
-    blank_rows = rownum[blank_idx] if rownum is not None else blank_idx + 2
-    last = table.num_rows + len(bad) + 1  # the file's last record (header = 1)
-    runs = _quote_runs(bad, unreadable, blank_rows, last)
-    starts = sorted(runs)
-
-    def folded(n: int) -> bool:
-        i = bisect.bisect_right(starts, n) - 1
-        return i >= 0 and n < runs[starts[i]]
-
-    ends = {end: start for start, end in runs.items()}
-    texts = {number: text for number, _, text in bad.details} if runs else {}
     shown = looked = 0
+    last = table.num_rows + len(bad) + 1  # the file's last record (header = 1)
     for number, actual, text in bad.details:
         if not report.room():
             break  # the rest are counted below: a message per row of millions of short rows costs minutes
         shown += 1
-        if folded(number):
-            continue
-        if number in ends:
-            start = ends[number]
-            report.add("format-error", f"rows {start} to {number} do not read as rows: row {number} holds an odd "
-                       "number of quotes, so a quote opened in it or a row above closes in another row and rows "
-                       f"were joined or split; check the quotes from row {start} on (write \"\" for a quote "
-                       "inside a cell)", file=rel, row=start, cell=texts.get(start))
-            continue
         if text.count('"') % 2 and number == last:
             # pyarrow ran an unclosed quote to the end of the file: every later row is inside that cell.
             report.add("format-error", "a quote opened in this row is never closed, so the rest of the file reads "
@@ -323,13 +261,23 @@ def read_table(path: Path, rel: str, model: type[Record], scan: FileScan, report
     keep = table.select([f"c{i}" for i in range(min(width, len(fields)))]).rename_columns(present)
     if crlf:
         keep = _lf_in_cells(keep)
-    raw = RawTable(rel, model, keep, rownum, present, unreadable)
+    # The serial parse numbers the rows in order: ascending already. A mask, not np.isin (which sorts
+    # both arrays): 19M blank lines took 2.5 GB.
+    unreadable = np.frombuffer(bad.numbers, dtype=np.int64) if len(bad) else np.empty(0, dtype=np.int64)
+    raw = RawTable(rel, model, keep, None, present, unreadable)
+    if len(bad):
+        readable = np.ones(table.num_rows + len(bad), dtype=bool)
+        readable[unreadable - 2] = False
+        raw.rownum = np.flatnonzero(readable) + 2
     report.file_stats(rel, rows=table.num_rows + len(bad), fields=width, bytes=scan.size)
-    if len(blank_rows):
-        for r in blank_rows:
-            if not folded(int(r)):
+    if table.num_columns:
+        blank = None
+        for col in table.columns:
+            blank = col.is_null() if blank is None else pc.and_(blank, col.is_null())
+        if A.any_true(blank):
+            for r in raw.rows(A.indices(blank)):
                 report.add("blank-row", "the row is blank; delete it", file=rel, row=int(r))
-        raw.drop(blank)
+            raw.drop(blank)
     moved = [label for i, label in enumerate(labels) if label in fields and fields[i] != label]
     if not header_ok and moved:
         # A header that names a field in another column (columns reordered): the cells' checks against

@@ -212,6 +212,21 @@ def test_a_stray_quote_with_rows_after_it_is_not_said_to_run_to_the_end(package_
     assert "is never closed, so the rest of the file reads as one cell" in p.message
 
 
+def test_a_ragged_row_right_above_a_stray_quote_keeps_its_own_error(package_copy):
+    # A fold of the broken rows before an odd-quote row into one error (tried, reverted) hid this
+    # missing comma: a fault of its own is reported whatever row follows it.
+    path = package_copy / "data" / "actors.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    at = {line.split(",", 1)[0]: i for i, line in enumerate(lines)}
+    lines[at["sergei-lavrov"]] = lines[at["sergei-lavrov"]].replace("sergei-lavrov,Sergei", "sergei-lavrovSergei", 1)
+    lines[at["sergey-shoygu"]] = lines[at["sergey-shoygu"]].replace(",Sergey Shoygu,", ',"Sergey Shoygu,', 1)
+    path.write_text("\n".join(lines), encoding="utf-8", newline="")
+    found = [(p.type, p.message.split(":")[0]) for p in validate_package(package_copy).problems
+             if p.type in ("format-error", "missing-cell", "extra-cell", "blank-row")]
+    assert found == [("missing-cell", "the row has 15 cells but the header has 16"),
+                     ("format-error", "this row holds an odd number of quotes")]
+
+
 @pytest.mark.parametrize("edit", ["extra", "missing"])
 def test_a_header_of_another_width_is_its_label_error_only(package_copy, edit):
     # One label too many or too few: not also a missing or extra cell in every row.

@@ -12,13 +12,10 @@ from typing import TYPE_CHECKING, Any
 from ..hashing import digest, file_digest
 from . import safety
 from .report import Report
-from .safety import DESCRIPTOR, GENERATED_DIR, Limits
+from .safety import DESCRIPTOR, GENERATED_DIR, SOURCES_DIR, Limits
 
 if TYPE_CHECKING:  # pragma: no cover
     from .. import models
-
-SOURCES_DIR = "sources/"
-
 
 def table_path(model: type[models.Record]) -> str:
     return f"data/{model.table}.csv"

@@ -28,6 +28,8 @@ from .report import Report
 from ..resources import DESCRIPTOR  # noqa: E402  (the one definition)
 #: A folder of generated files (``libyadata build``): never parsed, only compared with --base.
 GENERATED_DIR = "parquet"
+#: The folder of the source texts, one file ``<name>.txt`` each.
+SOURCES_DIR = "sources/"
 
 
 @dataclass(frozen=True)
@@ -193,7 +195,7 @@ def is_source_text(rel: str) -> bool:
     >>> is_source_text("sources/a.txt"), is_source_text("sources/x/a.txt"), is_source_text("data/a.txt")
     (True, False, False)
     """
-    return rel.startswith("sources/") and rel.endswith(".txt") and rel.count("/") == 1
+    return rel.startswith(SOURCES_DIR) and rel.endswith(".txt") and rel.count("/") == 1
 
 
 class Walk(dict):  # type: ignore[type-arg]

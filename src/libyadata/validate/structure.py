@@ -227,12 +227,13 @@ def read_table(path: Path, rel: str, model: type[Record], scan: FileScan, report
         if not report.room():
             break  # the rest are counted below: a message per row of millions of short rows costs minutes
         shown += 1
-        if text.count('"') % 2 and number == last:
+        odd_quotes = text.count('"') % 2
+        if odd_quotes and number == last:
             # pyarrow ran an unclosed quote to the end of the file: every later row is inside that cell.
             report.add("format-error", "a quote opened in this row is never closed, so the rest of the file reads "
                        "as one cell; close the quote (write \"\" for a quote inside a cell)", file=rel, row=number,
                        cell=text)
-        elif text.count('"') % 2:
+        elif odd_quotes:
             # Rows follow it: the quotes pair up across rows, from a stray quote in this row or one above.
             report.add("format-error", "this row holds an odd number of quotes: a quote opened here or in a row "
                        "above closes in another row, so rows were joined or split; check the quotes from here up "

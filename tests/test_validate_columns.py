@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from libyadata import models
 from libyadata.schema import table_fields
-from libyadata.validate import columns, structure, validate_package
+from libyadata.validate import columns, reading, structure, validate_package
 from libyadata.validate.report import Report
 from libyadata.validate.safety import Limits
 
@@ -107,12 +107,20 @@ def test_each_function_gives_a_mask_and_a_sentence(kind):
     assert str(value) in sentence and "\n" not in sentence
 
 
-def test_oversized_cell_is_refused(small_package):
+def test_oversized_cell_is_refused(small_package, monkeypatch):
     pkg = small_package
     report = validate_package(pkg, limits=Limits(cell_bytes=20))
     got = {(p.type, p.file, p.field) for p in report.problems}
     assert ("size-limit", "data/actors.csv", "quote") in got
     assert {t for t, _, _ in got} == {"size-limit"}
+    # The same when the columns that repeat (source_id's 24 bytes among them) are parsed dictionary-encoded.
+    parsed = []
+    monkeypatch.setattr(reading, "SAMPLE_ROWS", 4)
+    monkeypatch.setattr(reading, "repeating", lambda *a, real=reading.repeating: parsed.append(real(*a)) or parsed[-1])
+    again = validate_package(pkg, limits=Limits(cell_bytes=20))
+    assert any(parsed)
+    assert [(p.type, p.file, p.row, p.field, p.message) for p in again.problems] == \
+        [(p.type, p.file, p.row, p.field, p.message) for p in report.problems]
 
 
 def test_an_impossible_date_is_said_as_a_sentence():

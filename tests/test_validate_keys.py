@@ -10,7 +10,7 @@ import pyarrow as pa
 
 from libyadata import models
 from libyadata.resources import datapackage_dir
-from libyadata.validate import keys, structure, validate_package
+from libyadata.validate import keys, reading, structure, validate_package
 from libyadata.validate.columns import Checked
 from libyadata.validate.report import Report
 
@@ -115,7 +115,7 @@ def test_keys_checked_per_distinct_value_report_what_per_row_keys_report(tmp_pat
     per_row = validate_package(pkg)
     seen = []
     real = columns.cells
-    monkeypatch.setattr(columns, "SAMPLE_ROWS", 8)
+    monkeypatch.setattr(reading, "SAMPLE_ROWS", 8)
     monkeypatch.setattr(columns, "cells", lambda col: seen.append(c := real(col)) or c)
     per_value = validate_package(pkg)
     assert sum(c.codes is not None for c in seen) >= 3  # actor_id, role, the events' source_id at least

@@ -103,3 +103,48 @@ def test_characters_cut_where_the_decoder_is_fed_are_valid_and_a_bad_byte_is_not
     bad = tmp_path / "bad.csv"
     bad.write_bytes(good.read_bytes()[:-3] + b"\xff\n")
     assert scan(good).utf8 and not scan(bad).utf8
+
+
+def test_a_large_file_s_repeating_columns_are_parsed_with_one_dictionary(tmp_path):
+    import pyarrow as pa
+
+    from libyadata.validate.reading import parse
+
+    path = _many_blocks(tmp_path, {})  # c0 and c1 differ on every row, c2 is "z" on every row
+    for threads in (True, False):
+        table, _ = parse(path, 3, threads=threads)
+        assert table.column("c2").num_chunks > 1
+        assert [pa.types.is_dictionary(t) for t in table.schema.types] == [False, False, True]
+        assert {tuple(c.dictionary.to_pylist()) for c in table.column("c2").chunks} == {("z",)}
+        assert table.column("c2").to_pylist() == ["z"] * table.num_rows
+
+
+def test_a_file_shorter_than_the_sample_is_parsed_as_text(tmp_path, monkeypatch):
+    import pyarrow as pa
+
+    from libyadata.validate import reading
+
+    path = tmp_path / "t.csv"
+    path.write_text("a,b\n" + "x,y\n" * 9, encoding="utf-8")
+    monkeypatch.setattr(reading, "SAMPLE_ROWS", 10)
+    assert reading.parse(path, 2)[0].schema.types == [pa.string(), pa.string()]
+    monkeypatch.setattr(reading, "SAMPLE_ROWS", 9)
+    assert reading.repeating(path, ["c0", "c1"]) == ["c0", "c1"]
+
+
+@pytest.mark.parametrize("first_rows", [
+    b"x,\xff\n",                  # not UTF-8: the scan reports it, the sample decides nothing
+    b'x,"' + b"y" * 2**21 + b'"\n',  # a row longer than a block
+    b"x,y,z\n",                   # a ragged row (the serial read numbers them)
+])
+def test_a_sample_that_cannot_be_read_decides_nothing(tmp_path, monkeypatch, first_rows):
+    from libyadata.validate import reading
+
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"a,b\n" + first_rows + b"x,y\n" * 20)
+    monkeypatch.setattr(reading, "SAMPLE_ROWS", 8)
+    assert reading.repeating(path, ["c0", "c1"]) == []
+    from libyadata.validate.reading import BLOCK_SIZE
+
+    path.write_bytes(b"a,b\n" + b"x,y\n" * (BLOCK_SIZE // 4) + first_rows)  # beyond the sample's block: no matter
+    assert reading.repeating(path, ["c0", "c1"]) == ["c0", "c1"]

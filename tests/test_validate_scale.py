@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from libyadata.validate import columns, validate_package
+from libyadata.validate import columns, reading, validate_package
 
 ROWS = 8_000
 SAMPLE_ROWS = 1_024
@@ -35,7 +35,7 @@ def generated(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def sample(monkeypatch):
-    monkeypatch.setattr(columns, "SAMPLE_ROWS", SAMPLE_ROWS)
+    monkeypatch.setattr(reading, "SAMPLE_ROWS", SAMPLE_ROWS)
     assert ROWS >= 2 * SAMPLE_ROWS  # columns.cells samples only a table at least twice this long
 
 
@@ -70,7 +70,7 @@ def test_every_planted_fault_is_found(generated):
 def test_per_distinct_paths_report_exactly_what_per_row_checks_report(generated, monkeypatch):
     root, _ = generated
     fast = validate_package(root)
-    monkeypatch.setattr(columns, "SAMPLE_ROWS", 10 * ROWS)  # no column is sampled as repeating
+    monkeypatch.setattr(reading, "SAMPLE_ROWS", 10 * ROWS)  # no column is sampled as repeating
     plain = validate_package(root)
     assert fast.error_count == plain.error_count > 0
     assert _problems(fast) == _problems(plain)
@@ -96,8 +96,8 @@ def test_the_per_distinct_paths_never_import_pandas(generated):
     import sys
 
     root, _ = generated
-    code = ("import sys; from libyadata.validate import columns, validate_package; "
-            f"columns.SAMPLE_ROWS = {SAMPLE_ROWS}; r = validate_package(sys.argv[1]); "
+    code = ("import sys; from libyadata.validate import reading, validate_package; "
+            f"reading.SAMPLE_ROWS = {SAMPLE_ROWS}; r = validate_package(sys.argv[1]); "
             "print(r.error_count > 0, 'pandas' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code, str(root)], capture_output=True, text=True, timeout=120)
     assert out.stdout.split() == ["True", "False"], out.stderr

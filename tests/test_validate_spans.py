@@ -255,7 +255,7 @@ def test_columns_held_as_distinct_values_are_judged_as_the_plain_columns(monkeyp
         {**exact("Haftar", 1), "quote_prefix": "x"}, {**right, "quote": "Putin!"}, exact("Haftar", 2),
         exact("Sarraj", text=OTHER, source="other"), shifted, exact("Haftar\u2019s")]
     plain, _ = check(table(rows))
-    monkeypatch.setattr(columns, "SAMPLE_ROWS", 8)
+    monkeypatch.setattr(reading, "SAMPLE_ROWS", 8)
     raw = table(rows)
     distinct, _ = check(raw, encode=True)
     assert all(pa.types.is_dictionary(raw.table.column(f).type) for f in spans.FIELDS)  # the path was taken

@@ -53,15 +53,9 @@ def parse_rows(lines: Iterable[str], rel: str) -> tuple[list[str], list[dict[str
     return header, rows
 
 
-def read_arrow(source: Any, names: Sequence[str] | None = None, on_invalid: Any = None,
-               block_size: int | None = None, columns: Sequence[str] | None = None, threads: bool = False) -> pa.Table:
-    """A CSV file (path or Arrow stream) read by pyarrow in the package's dialect, every column as text.
-
-    ``names`` replaces the header row (which is then skipped) so that any header can be
-    read; else ``columns`` picks columns by their labels. ``on_invalid`` is pyarrow's
-    invalid-row handler (None: a ragged row is an error; with ``threads`` pyarrow gives
-    the handler no row numbers). ``threads`` parses blocks on Arrow's thread pool.
-    """
+def _arrow_options(names: Sequence[str] | None, on_invalid: Any, block_size: int | None,
+                   columns: Sequence[str] | None, threads: bool, dictionary: Sequence[str]) -> dict[str, Any]:
+    """pyarrow's read, parse and convert options for the package's dialect (see ``read_arrow``)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -75,16 +69,55 @@ def read_arrow(source: Any, names: Sequence[str] | None = None, on_invalid: Any 
     convert: dict[str, Any] = {"null_values": [""], "strings_can_be_null": True, "quoted_strings_can_be_null": True}
     typed = names if names is not None else columns
     if typed is not None:
-        convert["column_types"] = {n: pa.string() for n in typed}
+        convert["column_types"] = {n: pa.dictionary(pa.int32(), pa.string()) if n in dictionary else pa.string()
+                                   for n in typed}
     if columns is not None:
         convert["include_columns"] = list(columns)
-    return pacsv.read_csv(
-        source,
-        read_options=pacsv.ReadOptions(**read),
-        parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False,
-                                         invalid_row_handler=on_invalid),
-        convert_options=pacsv.ConvertOptions(**convert),
-    )
+    return {"read_options": pacsv.ReadOptions(**read),
+            "parse_options": pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False,
+                                                invalid_row_handler=on_invalid),
+            "convert_options": pacsv.ConvertOptions(**convert)}
+
+
+def read_arrow(source: Any, names: Sequence[str] | None = None, on_invalid: Any = None,
+               block_size: int | None = None, columns: Sequence[str] | None = None, threads: bool = False,
+               dictionary: Sequence[str] = ()) -> pa.Table:
+    """A CSV file (path or Arrow stream) read by pyarrow in the package's dialect, every column as text.
+
+    ``names`` replaces the header row (which is then skipped) so that any header can be
+    read; else ``columns`` picks columns by their labels. ``on_invalid`` is pyarrow's
+    invalid-row handler (None: a ragged row is an error; with ``threads`` pyarrow gives
+    the handler no row numbers). ``threads`` parses blocks on Arrow's thread pool.
+    ``dictionary`` names columns read dictionary-encoded, with one dictionary for the
+    whole column (each distinct value held once).
+
+    >>> t = read_arrow(io.BytesIO(b"a,b\\nx,1\\nx,\\n"), ["a", "b"], dictionary=["a"])
+    >>> t.column("a").type, t.column("a").to_pylist(), t.column("b").to_pylist()
+    (DictionaryType(dictionary<values=string, indices=int32, ordered=0>), ['x', 'x'], ['1', None])
+    """
+    import pyarrow.csv as pacsv
+
+    table = pacsv.read_csv(source, **_arrow_options(names, on_invalid, block_size, columns, threads, dictionary))
+    # Each block of a dictionary column has a dictionary of its own: one for all of them.
+    return table.unify_dictionaries() if dictionary else table
+
+
+def head_arrow(source: Any, names: Sequence[str], rows: int, block_size: int | None = None) -> pa.Table:
+    """At least the first ``rows`` rows of a CSV file (all of them when it has fewer), read block by
+    block as ``read_arrow`` reads the file; raises ``pyarrow.ArrowInvalid`` where ``read_arrow``
+    would, and at a ragged row (a handler called for each of millions of them would take minutes)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    batches = []
+    with pacsv.open_csv(source, **_arrow_options(names, None, block_size, None, False, ())) as reader:
+        seen = 0
+        for batch in reader:
+            batches.append(batch)
+            seen += batch.num_rows
+            if seen >= rows:
+                break
+        return pa.Table.from_batches(batches, schema=reader.schema)
 
 
 def to_csv_bytes(header: Sequence[str], rows: Iterable[dict[str, str]]) -> bytes:

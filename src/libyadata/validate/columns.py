@@ -30,6 +30,7 @@ from ..hygiene import cell_fault
 from ..models import Record
 from ..schema import LIST_PATTERN, cached_json_schema, table_fields
 from . import _arrow as A
+from . import reading
 from .report import Report
 from .safety import Limits
 from .structure import RawTable
@@ -257,17 +258,17 @@ def text_codes(raw: RawTable, checked: Checked, name: str) -> np.ndarray:
     return c.row if c is not None and c.row is not None else A.codes(A.plain(raw.table.column(name)))
 
 
-#: Rows sampled to decide whether a column is tested per distinct value.
-SAMPLE_ROWS = 16384
-
-
 def cells(col: pa.ChunkedArray) -> Cells:
-    """Test ``col`` per distinct value when a sample of it repeats (dictionary encoding is one hash pass)."""
+    """Test ``col`` per distinct value when it was parsed dictionary-encoded (``reading.repeating``)
+    or a sample of it repeats (dictionary encoding is one hash pass)."""
+    if pa.types.is_dictionary(col.type) and col.num_chunks:
+        # Its chunks share one dictionary (``csvio.read_arrow`` unifies them).
+        return Cells(col.chunk(col.num_chunks - 1).dictionary,
+                     pa.chunked_array([c.indices for c in col.chunks], type=col.type.index_type))
+    col = A.plain(col)
     n = len(col)
-    if n < 2 * SAMPLE_ROWS or not isinstance(col, pa.ChunkedArray):
-        return Cells(col)
-    sample = pc.count_distinct(col.slice(0, SAMPLE_ROWS), mode="only_valid").as_py()
-    if sample * 4 > SAMPLE_ROWS:
+    sample = reading.SAMPLE_ROWS
+    if n < 2 * sample or not isinstance(col, pa.ChunkedArray) or not reading.repeats(col.slice(0, sample)):
         return Cells(col)
     enc = pc.dictionary_encode(col)
     if not enc.num_chunks:  # pragma: no cover - n > 0
@@ -432,7 +433,7 @@ def check_field(report: Report, raw: RawTable, spec: FieldSpec, limits: Limits |
         # Nothing else is said about a cell that large; it is blanked for the other checks.
         col = pc.if_else(huge, pa.nulls(1, pa.string())[0], col)
         if c.codes is not None:
-            column = pc.if_else(c.rows(huge), pa.nulls(1, pa.string())[0], column)
+            column = pc.if_else(c.rows(huge), pa.nulls(1, pa.string())[0], A.plain(column))
     faulty, multiline = hygiene(report, raw, spec, col, c)
     bad = pc.or_(faulty, huge)
     if multiline:

@@ -4,7 +4,8 @@
 its first CR byte and whether it is strict UTF-8 (Python's decoder, chunk by chunk),
 so that an encoding fault anywhere, the first bytes included, is found before the CSV
 parse; ``encoding_errors`` then names the bad bytes. ``parse`` reads the CSV with the
-package's dialect (``libyadata.csvio.read_arrow``), every column as text.
+package's dialect (``libyadata.csvio.read_arrow``), every column as text, those whose
+values repeat (``repeating``) as distinct values and row codes.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from ..csvio import read_arrow
+from ..csvio import head_arrow, read_arrow
 from ..hashing import file_digest
 from .report import HARD_LIMIT
 
@@ -39,6 +41,8 @@ DECODE_BYTES = 2**18
 DETAILED = HARD_LIMIT
 #: At most this many bad byte sequences are listed per file.
 MAX_ENCODING_ERRORS = 20
+#: Rows sampled to decide whether a column is held, and tested, per distinct value (``repeats``).
+SAMPLE_ROWS = 16384
 
 
 @dataclass(frozen=True)
@@ -179,34 +183,62 @@ class BadRows:
         self.details.clear()
 
 
+def repeats(sample: pa.Array | pa.ChunkedArray) -> bool:
+    """Whether a column's sample holds at most a quarter as many distinct values as cells.
+
+    >>> repeats(pa.array(["a", "b"] * (SAMPLE_ROWS // 2))), repeats(pa.array(map(str, range(SAMPLE_ROWS))))
+    (True, False)
+    """
+    return pc.count_distinct(sample, mode="only_valid").as_py() * 4 <= len(sample)
+
+
+def repeating(path: Path, names: list[str]) -> list[str]:
+    """The columns of a file of at least ``SAMPLE_ROWS`` rows whose first ``SAMPLE_ROWS`` cells repeat.
+
+    They are parsed dictionary-encoded: about 0.5 s less at 1M events than encoding their text
+    once parsed, and their text is never held whole. A file the sample cannot read has none.
+    """
+    rows = SAMPLE_ROWS
+    try:
+        head = head_arrow(path, names, rows, BLOCK_SIZE)
+    except pa.ArrowException:
+        return []
+    if head.num_rows < rows:
+        return []
+    head = head.slice(0, rows)
+    return [n for n in names if repeats(head.column(n))]
+
+
 def parse(path: Path, width: int, threads: bool = False) -> tuple[pa.Table, BadRows]:
     """The file's rows (header skipped) as ``width`` text columns, and the rows that did not fit.
 
     ``threads`` parses on Arrow's thread pool; a file that has a row that does not fit, or
     that the threaded read refuses, is read again serially, the one read that numbers rows.
+    The columns whose values repeat (``repeating``) are dictionary-encoded.
     """
     bad = BadRows()
     names = [f"c{i}" for i in range(width)]
+    dictionary = repeating(path, names)
     if threads:
         try:
             # The first row that does not fit stops the threaded read (the serial one numbers them): a
             # handler called from Arrow's threads for millions of short rows took minutes.
-            return read_arrow(path, names, lambda row: "error", BLOCK_SIZE, threads=True), bad
+            return read_arrow(path, names, lambda row: "error", BLOCK_SIZE, threads=True, dictionary=dictionary), bad
         except pa.ArrowInvalid:
             pass
     try:
-        return read_arrow(path, names, bad, BLOCK_SIZE), bad
+        return read_arrow(path, names, bad, BLOCK_SIZE, dictionary=dictionary), bad
     except pa.ArrowInvalid as exc:
         size = os.stat(path).st_size
         if size < MAX_BLOCK_SIZE and _ends_without_lf(path):
             # pyarrow cannot skip a header that is the whole file, with no line end after it: one is added.
             bad.clear()
             return read_arrow(pa.BufferReader(Path(path).read_bytes() + b"\n"), names, bad,
-                              BLOCK_SIZE if size < BLOCK_SIZE else MAX_BLOCK_SIZE), bad
+                              BLOCK_SIZE if size < BLOCK_SIZE else MAX_BLOCK_SIZE, dictionary=dictionary), bad
         if "straddl" not in str(exc):
             raise
         bad.clear()
-        return read_arrow(path, names, bad, MAX_BLOCK_SIZE), bad
+        return read_arrow(path, names, bad, MAX_BLOCK_SIZE, dictionary=dictionary), bad
 
 
 def _ends_without_lf(path: Path) -> bool:

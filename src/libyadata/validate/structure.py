@@ -126,7 +126,7 @@ def _lf_in_cells(table: pa.Table) -> pa.Table:
     """``table`` with the CR LF inside its multi-line cells as LF: a file saved with CR LF line ends
     has them there too, and that one fault is its line-ending error, not a control character per cell."""
     for i, name in enumerate(table.column_names):
-        col = table.column(i)
+        col = A.plain(table.column(i))  # a dictionary's values would no longer be distinct once replaced
         if A.any_true(A.fill(pc.match_substring(col, "\r\n"))):
             table = table.set_column(i, name, pc.replace_substring(col, "\r\n", "\n"))
     return table

@@ -199,6 +199,8 @@ def repeating(path: Path, names: list[str]) -> list[str]:
     once parsed, and their text is never held whole. A file the sample cannot read has none.
     """
     rows = SAMPLE_ROWS
+    if os.stat(path).st_size < rows * len(names):  # a row has a byte per cell at least (its comma or LF)
+        return []
     try:
         head = head_arrow(path, names, rows, BLOCK_SIZE)
     except pa.ArrowException:
@@ -227,7 +229,10 @@ def parse(path: Path, width: int, threads: bool = False) -> tuple[pa.Table, BadR
         except pa.ArrowInvalid:
             pass
     try:
-        return read_arrow(path, names, bad, BLOCK_SIZE, dictionary=dictionary), bad
+        # A file within one block is read from its bytes: from a path pyarrow reads on a thread of its
+        # own. The shipped package's first validation: median 130 ms against 148 ms (25 alternated runs).
+        source = pa.BufferReader(Path(path).read_bytes()) if os.stat(path).st_size < BLOCK_SIZE else path
+        return read_arrow(source, names, bad, BLOCK_SIZE, dictionary=dictionary), bad
     except pa.ArrowInvalid as exc:
         size = os.stat(path).st_size
         if size < MAX_BLOCK_SIZE and _ends_without_lf(path):

@@ -148,3 +148,15 @@ def test_a_sample_that_cannot_be_read_decides_nothing(tmp_path, monkeypatch, fir
 
     path.write_bytes(b"a,b\n" + b"x,y\n" * (BLOCK_SIZE // 4) + first_rows)  # beyond the sample's block: no matter
     assert reading.repeating(path, ["c0", "c1"]) == ["c0", "c1"]
+
+
+def test_blank_rows_do_not_make_a_sample_repeat(tmp_path, monkeypatch):
+    from libyadata.validate import reading
+
+    monkeypatch.setattr(reading, "SAMPLE_ROWS", 8)
+    path = tmp_path / "t.csv"
+    # Blank rows hold no value: counted, they made every column look repeating (a hostile review).
+    path.write_text("a,b\n" + "\n" * 8 + "".join(f"x{i},y\n" for i in range(20)), encoding="utf-8")
+    assert reading.repeating(path, ["c0", "c1"]) == ["c1"]
+    path.write_text("a,b\n" + "\n" * 20 + "x,y\n" * 4, encoding="utf-8")
+    assert reading.repeating(path, ["c0", "c1"]) == []  # too few rows that are not blank

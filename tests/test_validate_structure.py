@@ -241,3 +241,17 @@ def test_a_header_of_another_width_is_its_label_error_only(package_copy, edit):
     found = [p.type for p in report.problems if p.file == "data/events.csv" and p.type not in ("byte-count", "hash-count")]
     assert found == ["extra-label" if edit == "extra" else "missing-label"]
     assert any(n.startswith("data/events.csv: rows and cells not checked because of its header") for n in report.notes)
+
+
+def test_line_feeds_of_a_cell_refused_for_its_size_still_count_in_later_line_numbers(small_package):
+    pkg = small_package
+    path = pkg / "data" / "events.csv"
+    text = path.read_text(encoding="utf-8")
+    # Row 3's note: 40,000 lines, over the 64 KB cell limit (found by a hostile review: the problems
+    # after it were placed on the line of their row number).
+    text = text.replace("Dated by the visit.", '"' + "x\n" * 40_000 + '"').replace(",statement,", ",statment,")
+    path.write_text(text, encoding="utf-8")
+    report = validate_package(pkg)
+    assert ("size-limit", 3, "notes") in {(p.type, p.row, p.field) for p in report.problems}
+    err = next(p for p in report.problems if p.type == "vocabulary-error")
+    assert (err.row, err.line) == (4, 4 + 1 + 40_000)  # row 2's quote_prefix spans two lines

@@ -430,7 +430,10 @@ def check_field(report: Report, raw: RawTable, spec: FieldSpec, limits: Limits |
     if blanked:
         _emit(report, raw, c, huge, "size-limit", spec,
               lambda cell, _: f"the cell has {len(cell.encode())} bytes, more than the {cap} accepted")
-        # Nothing else is said about a cell that large; it is blanked for the other checks.
+        # Nothing else is said about a cell that large; it is blanked for the other checks (its line
+        # feeds still count in the line numbers of the problems after it).
+        if A.any_true(A.fill(pc.match_substring(col.filter(huge), "\n"))):
+            out.multiline.add(spec.name)
         col = pc.if_else(huge, pa.nulls(1, pa.string())[0], col)
         if c.codes is not None:
             column = pc.if_else(c.rows(huge), pa.nulls(1, pa.string())[0], A.plain(column))

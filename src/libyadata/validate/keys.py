@@ -10,8 +10,11 @@ is normalised and looked up once per distinct value.
 
 from __future__ import annotations
 
+import sys
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -45,34 +48,48 @@ def normalized(col: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
     return _comparable(col)
 
 
-#: Bytes of text normalised at once: NFKC can make a value 11 times longer (U+FDFA is 18 letters).
-NORMALIZE_BYTES = 8 * 2**20
+#: An id longer than this is compared as written: the models allow 100 characters, so it is a length
+#: error already (normalising 64 KB cells of U+FDFA, 18 letters each under NFKC, took minutes).
+MAX_ID_CHARS = 1_000
+
+
+@lru_cache(maxsize=1)
+def _format_characters() -> dict[int, None]:
+    """The Cf characters of Python's Unicode tables, as a ``str.translate`` table that deletes them."""
+    return {c: None for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cf"}
+
+
+def comparable_id(text: str) -> str:
+    """An id as compared: NFKC, format characters removed, lower case; as written when that would
+    make it longer, or when it is longer than ``MAX_ID_CHARS``.
+
+    Ids are ASCII (anything else is a pattern error already), and the forms that hide a
+    duplicate (full-width letters, ligatures, zero-width characters, capitals) are no longer
+    than the id. Unbounded, a column of U+FDFA (18 letters under NFKC) grew 11-fold: a 189 MB
+    file overflowed Arrow's 2 GB of string offsets (silently, under pyarrow 26). Decided with
+    Python's ``unicodedata``, as the hygiene checks are: Arrow's tables follow the pyarrow
+    version (pyarrow 14 leaves U+212B ANGSTROM SIGN decomposed).
+
+    >>> comparable_id("\uff21\u200bB"), comparable_id("\ufb01"), comparable_id("\ufdfa")
+    ('ab', 'fi', '\ufdfa')
+    """
+    if len(text) > MAX_ID_CHARS:
+        return text
+    out = unicodedata.normalize("NFKC", text)
+    if not out.isprintable():  # Cf characters are not printable: most ids skip the table
+        out = out.translate(_format_characters())
+    out = out.lower()
+    return text if len(out.encode("utf-8")) > len(text.encode("utf-8")) else out
 
 
 def _comparable(arr: pa.Array) -> pa.Array:
-    """NFKC, format characters removed, lower case; a value that this would make longer than it is
-    written is compared as written.
-
-    Ids are ASCII (anything else is a pattern error already): the forms that hide a duplicate
-    (full-width letters, ligatures, zero-width characters, capitals) are no longer than the id.
-    Unbounded, a column of U+FDFA grew 11-fold: a 189 MB file overflowed Arrow's 2 GB of string
-    offsets (silently, under pyarrow 26) and took 6 GB. Normalised a slice at a time.
-
-    >>> _comparable(A.strings(["\uff21\u200b", "\ufdfa", "\ufb01"])).to_pylist()
-    ['a', '\ufdfa', 'fi']
-    """
-    size = A.numpy(A.fill_zero(pc.binary_length(arr))).astype(np.int64)
-    ends = np.cumsum(size)
-    pieces, start = [], 0
-    while start < len(arr):
-        # At least one value a slice, at most NORMALIZE_BYTES of them (a value is at most 64 KB).
-        stop = max(start + 1, int(np.searchsorted(ends, ends[start] - size[start] + NORMALIZE_BYTES, "right")))
-        part = arr.slice(start, stop - start)
-        out = pc.utf8_lower(pc.replace_substring_regex(pc.utf8_normalize(part, "NFKC"), r"\p{Cf}", ""))
-        longer = A.fill(pc.greater(pc.binary_length(out), pc.binary_length(part)))
-        pieces.append(pc.if_else(longer, part, out) if A.any_true(longer) else out)
-        start = stop
-    return arr if not pieces else pieces[0] if len(pieces) == 1 else pa.concat_arrays(pieces)
+    """``comparable_id`` of each value: the ASCII ones in Arrow, the others in Python."""
+    other = pc.invert(pc.fill_null(pc.string_is_ascii(arr), True))  # an empty cell is no other
+    out = pc.ascii_lower(arr)
+    at = A.indices(other)
+    if not len(at):
+        return out
+    return pc.replace_with_mask(out, other, A.strings([comparable_id(v) for v in A.take(arr, at).to_pylist()]))
 
 
 def _ascii_case(col: pa.ChunkedArray | pa.Array) -> str:

@@ -199,6 +199,18 @@ def fill_zero(counts: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     return pc.fill_null(counts.cast(pa.int64()), scalar(0))
 
 
+def blank_rows(table: pa.Table) -> pa.ChunkedArray | None:
+    """The rows of ``table`` whose every cell is empty (None for a table without columns).
+
+    >>> blank_rows(pa.table({"a": ["x", None], "b": [None, None]})).to_pylist()
+    [False, True]
+    """
+    blank = None
+    for col in table.columns:
+        blank = col.is_null() if blank is None else pc.and_(blank, col.is_null())
+    return blank
+
+
 def any_true(mask: pa.Array | pa.ChunkedArray) -> bool:
     """Whether a boolean mask holds a true value (nulls are not), counted from its bitmaps.
 

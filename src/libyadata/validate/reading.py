@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 
 from ..csvio import head_arrow, read_arrow
 from ..hashing import file_digest
+from ._arrow import any_true, blank_rows
 from .report import HARD_LIMIT
 
 BOM = b"\xef\xbb\xbf"
@@ -207,10 +208,8 @@ def repeating(path: Path, names: list[str]) -> list[str]:
         head = head_arrow(path, names, rows, BLOCK_SIZE)
     except pa.ArrowException:
         return []
-    blank = None
-    for col in head.columns:
-        blank = col.is_null() if blank is None else pc.and_(blank, col.is_null())
-    if blank is not None and pc.any(blank).as_py():
+    blank = blank_rows(head)
+    if blank is not None and any_true(blank):
         head = head.filter(pc.invert(blank))
     if head.num_rows < rows:
         return []

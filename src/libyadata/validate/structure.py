@@ -272,9 +272,7 @@ def read_table(path: Path, rel: str, model: type[Record], scan: FileScan, report
         raw.rownum = np.flatnonzero(readable) + 2
     report.file_stats(rel, rows=table.num_rows + len(bad), fields=width, bytes=scan.size)
     if table.num_columns:
-        blank = None
-        for col in table.columns:
-            blank = col.is_null() if blank is None else pc.and_(blank, col.is_null())
+        blank = A.blank_rows(table)
         if A.any_true(blank):
             for r in raw.rows(A.indices(blank)):
                 report.add("blank-row", "the row is blank; delete it", file=rel, row=int(r))

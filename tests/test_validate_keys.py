@@ -7,6 +7,7 @@ import shutil
 
 import numpy as np
 import pyarrow as pa
+import pytest
 
 from libyadata import models
 from libyadata.resources import datapackage_dir
@@ -154,3 +155,31 @@ def test_an_id_is_compared_the_same_under_every_pyarrow_and_never_lengthened():
     assert unicodedata.is_normalized("NFC", got[7])
     assert all(len((g or "").encode()) <= len((v or "").encode()) for g, v in zip(got, values))
     assert got == [None if v is None else keys.comparable_id(v) for v in values]
+
+
+@pytest.mark.parametrize("written, hidden", [
+    ("chapter-\u2177", "chapter-\u2177\u200b"),  # a letter NFKC lengthens, then an invisible one
+    ("sallam-\ufdfa", "sallam-\ufdfa\u200b"),  # one it lengthens 11-fold (compared without NFKC)
+    ("khal\u0130fa", "khalifa\u200b"),  # I with a dot: i, as Arrow lowers it
+    ("half-\u00bd", "half-\u00bd\u2060"),
+    ("\uff41" * 1001, "\uff41" * 1001 + "\u200b"),  # longer than MAX_ID_CHARS
+    ("chapter-viii", "chapter-\u2177"),
+])
+def test_an_invisible_or_compatibility_character_never_hides_a_duplicate(written, hidden):
+    # Found by a hostile review: comparing "as written" whenever NFKC lengthened an id kept its
+    # zero-width characters, so these pairs were no longer duplicates.
+    assert keys.comparable_id(written) == keys.comparable_id(hidden)
+    assert keys.normalized(pa.array([written, hidden])).to_pylist() == [keys.comparable_id(written)] * 2
+
+
+def test_a_number_in_a_key_is_compared_as_a_number(tmp_path):
+    from libyadata.csvio import read_rows, to_csv_bytes
+
+    pkg = tmp_path / "pkg"
+    shutil.copytree(datapackage_dir(), pkg, ignore=shutil.ignore_patterns("parquet"))
+    path = pkg / "data" / "mentions.csv"
+    header, rows = read_rows(path)
+    copy = {**rows[0], "char_start": "0" + rows[0]["char_start"]}  # the same mention, its offset written 0723
+    path.write_bytes(to_csv_bytes(header, [rows[0], copy, *rows[1:]]))
+    found = {(p.type, p.row) for p in validate_package(pkg).problems}
+    assert ("primary-key", 3) in found, found

@@ -21,11 +21,19 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+#: The bytes an Arrow ``string`` array can hold (32-bit offsets).
+MAX_STRING_BYTES = 2**31 - 1
+
 
 def strings(values: Sequence[str]) -> pa.Array:
+    """A ``string`` Arrow array of Python strings (``pa.array`` of them imports pandas); raises
+    OverflowError beyond ``MAX_STRING_BYTES`` instead of wrapping the offsets."""
     encoded = [v.encode("utf-8") for v in values]
+    sizes = np.fromiter((len(b) for b in encoded), dtype=np.int64, count=len(encoded))
+    if int(sizes.sum()) > MAX_STRING_BYTES:
+        raise OverflowError(f"{int(sizes.sum())} bytes of text, more than an Arrow string array holds")
     offsets = np.zeros(len(encoded) + 1, dtype=np.int32)
-    np.cumsum([len(b) for b in encoded], out=offsets[1:])
+    np.cumsum(sizes, out=offsets[1:])
     return pa.Array.from_buffers(pa.string(), len(encoded),
                                  [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))])
 

@@ -48,9 +48,14 @@ def normalized(col: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
     return _comparable(col)
 
 
-#: An id longer than this is compared as written: the models allow 100 characters, so it is a length
-#: error already (normalising 64 KB cells of U+FDFA, 18 letters each under NFKC, took minutes).
+#: An id longer than this (format characters removed) is compared without NFKC: the models allow
+#: 100 characters, so it is a length error already, and NFKC costs per byte.
 MAX_ID_CHARS = 1_000
+#: How much longer NFKC and lower case may make an id that is still compared in that form: a letter
+#: that looks like ASCII grows at most this much (U+2177 SMALL ROMAN NUMERAL EIGHT is viii, 3 bytes
+#: to 4), while U+FDFA is 18 letters (3 bytes to 33): unbounded, a column of it overflowed Arrow's
+#: 2 GB of string offsets (a 189 MB file; silently under pyarrow 26).
+GROWTH = 4 / 3
 
 
 @lru_cache(maxsize=1)
@@ -59,27 +64,31 @@ def _format_characters() -> dict[int, None]:
     return {c: None for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cf"}
 
 
+def _without_format(text: str) -> str:
+    # Cf characters are not printable: most ids skip the table.
+    return text if text.isprintable() else text.translate(_format_characters())
+
+
 def comparable_id(text: str) -> str:
-    """An id as compared: NFKC, format characters removed, lower case; as written when that would
-    make it longer, or when it is longer than ``MAX_ID_CHARS``.
+    """An id as compared: format characters (Cf) removed, then NFKC and lower case unless that makes
+    it more than ``GROWTH`` times longer or it is longer than ``MAX_ID_CHARS``.
 
-    Ids are ASCII (anything else is a pattern error already), and the forms that hide a
-    duplicate (full-width letters, ligatures, zero-width characters, capitals) are no longer
-    than the id. Unbounded, a column of U+FDFA (18 letters under NFKC) grew 11-fold: a 189 MB
-    file overflowed Arrow's 2 GB of string offsets (silently, under pyarrow 26). Decided with
-    Python's ``unicodedata``, as the hygiene checks are: Arrow's tables follow the pyarrow
-    version (pyarrow 14 leaves U+212B ANGSTROM SIGN decomposed).
+    Ids are ASCII (anything else is a pattern error already); this catches a duplicate or a
+    reference hidden behind invisible characters, full-width letters, ligatures or capitals.
+    Decided with Python's ``unicodedata``, as the hygiene checks are, so that pyarrow's version
+    does not change a verdict (pyarrow 14 leaves U+212B ANGSTROM SIGN decomposed).
 
-    >>> comparable_id("\uff21\u200bB"), comparable_id("\ufb01"), comparable_id("\ufdfa")
-    ('ab', 'fi', '\ufdfa')
+    >>> comparable_id("\uff21\u200bB"), comparable_id("chapter-\u2177"), comparable_id("\u0130\u200b")
+    ('ab', 'chapter-viii', 'i')
+    >>> comparable_id("\ufdfa\u200b")
+    '\ufdfa'
     """
-    if len(text) > MAX_ID_CHARS:
-        return text
-    out = unicodedata.normalize("NFKC", text)
-    if not out.isprintable():  # Cf characters are not printable: most ids skip the table
-        out = out.translate(_format_characters())
-    out = out.lower()
-    return text if len(out.encode("utf-8")) > len(text.encode("utf-8")) else out
+    out = _without_format(text)
+    if len(out) > MAX_ID_CHARS:
+        return out
+    # U+0130 (I with a dot) lowers to i, as Arrow lowers it: Python's lower() adds a combining dot.
+    folded = _without_format(unicodedata.normalize("NFKC", out)).replace("\u0130", "I").lower()
+    return out if len(folded.encode("utf-8")) > GROWTH * len(out.encode("utf-8")) else folded
 
 
 def _comparable(arr: pa.Array) -> pa.Array:
@@ -89,7 +98,12 @@ def _comparable(arr: pa.Array) -> pa.Array:
     at = A.indices(other)
     if not len(at):
         return out
-    return pc.replace_with_mask(out, other, A.strings([comparable_id(v) for v in A.take(arr, at).to_pylist()]))
+    written = A.take(arr, at).to_pylist()
+    mapped = [comparable_id(v) for v in written]
+    grown = sum(len(v.encode("utf-8")) for v in mapped) - sum(len(v.encode("utf-8")) for v in written)
+    if grown > 0 and int(pc.sum(pc.binary_length(arr)).as_py() or 0) + grown > A.MAX_STRING_BYTES:
+        mapped = [_without_format(v) for v in written]  # a column that would outgrow Arrow's offsets
+    return pc.replace_with_mask(out, other, A.strings(mapped))
 
 
 def _ascii_case(col: pa.ChunkedArray | pa.Array) -> str:
@@ -132,7 +146,13 @@ def key_column(raw: RawTable, checked: Checked, fields: tuple[str, ...]) -> pa.C
 
 
 def key_codes(raw: RawTable, checked: Checked, name: str) -> np.ndarray:
-    """Integer codes of a normalised key field: equal ids, equal codes; -1 for an empty cell."""
+    """Integer codes of a normalised key field: equal ids, equal codes; -1 for an empty cell.
+
+    A number or date field is coded by its typed values: ``0723`` and ``723`` are one ``char_start``.
+    """
+    spec = next((s for s in field_specs(raw.model) if s.name == name), None)
+    if spec is not None and spec.type != "string" and name in checked.typed:
+        return A.codes(checked.typed[name])
     c = checked.cells.get(name)
     if c is None:
         return A.codes(key_column(raw, checked, (name,)))
@@ -252,7 +272,11 @@ def check_foreign_key(report: Report, raw: RawTable, checked: Checked, fk: Forei
     if parent is None:
         report.notes.append(f"{where} not checked because {fk.resource} could not be read")
         return
-    ok = A.fill(key_column(raw, checked, fk.fields).is_valid())
+    ok = None  # a normalised key is empty exactly where a cell of it is (no second normalisation)
+    for f in fk.fields:
+        valid = raw.table.column(f).is_valid()
+        ok = valid if ok is None else pc.and_(ok, valid)
+    ok = A.fill(ok)
     type_ok = _type_ok(checked, fk.fields)
     if type_ok is not None:
         ok = pc.and_(ok, type_ok)

@@ -6,6 +6,7 @@ import sys
 
 import numpy as np
 import pyarrow as pa
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -76,3 +77,10 @@ def test_any_true_of_a_kernels_mask_whose_null_count_is_not_yet_known():
         assert A.any_true(mask) is bool(want)
         mask = pc.and_(pc.invert(pc.ascii_is_printable(col)), col.is_valid())
         assert A.indices(pa.chunked_array([mask])).tolist() == want
+
+
+def test_strings_refuses_more_text_than_its_offsets_hold(monkeypatch):
+    assert A.strings(["ab", "", "cde"]).to_pylist() == ["ab", "", "cde"]
+    monkeypatch.setattr(A, "MAX_STRING_BYTES", 4)
+    with pytest.raises(OverflowError, match="5 bytes of text, more than an Arrow string array holds"):
+        A.strings(["ab", "", "cde"])

@@ -183,3 +183,13 @@ def test_a_number_in_a_key_is_compared_as_a_number(tmp_path):
     path.write_bytes(to_csv_bytes(header, [rows[0], copy, *rows[1:]]))
     found = {(p.type, p.row) for p in validate_package(pkg).problems}
     assert ("primary-key", 3) in found, found
+
+
+def test_a_column_whose_normalised_ids_would_outgrow_arrow_keeps_only_the_format_removal(monkeypatch):
+    from libyadata.validate import _arrow as A
+
+    values = ["chapter-\u2177", "abc"]  # NFKC makes the first one byte longer (viii)
+    col = pa.array(values)
+    assert keys.normalized(col).to_pylist() == ["chapter-viii", "abc"]
+    monkeypatch.setattr(A, "MAX_STRING_BYTES", sum(len(v.encode()) for v in values))  # no byte more
+    assert keys.normalized(col).to_pylist() == ["chapter-\u2177", "abc"]

@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 
 from ..models import ForeignKey
 from . import _arrow as A
-from .columns import Checked, emit, field_specs
+from .columns import Checked, FieldSpec, emit, field_specs
 from .report import Report
 from .structure import RawTable
 
@@ -150,7 +150,7 @@ def key_codes(raw: RawTable, checked: Checked, name: str) -> np.ndarray:
 
     A number or date field is coded by its typed values: ``0723`` and ``723`` are one ``char_start``.
     """
-    spec = next((s for s in field_specs(raw.model) if s.name == name), None)
+    spec = _spec(raw, name)
     if spec is not None and spec.type != "string" and name in checked.typed:
         return A.codes(checked.typed[name])
     c = checked.cells.get(name)
@@ -169,6 +169,21 @@ def _type_ok(checked: Checked, fields: tuple[str, ...]) -> Any:
     return None if out is None else A.fill(out)
 
 
+def _judged(raw: RawTable, checked: Checked, fields: tuple[str, ...]) -> Any:
+    """Rows whose key is judged: every cell of it filled, none a type error. Read from the cells, not
+    the normalised key, which is empty exactly where a cell of it is (no normalisation for this)."""
+    ok = None
+    for f in fields:
+        valid = raw.table.column(f).is_valid()
+        ok = valid if ok is None else pc.and_(ok, valid)
+    type_ok = _type_ok(checked, fields)
+    return A.fill(ok if type_ok is None else pc.and_(ok, type_ok))
+
+
+def _spec(raw: RawTable, name: str) -> FieldSpec | None:
+    return next((s for s in field_specs(raw.model) if s.name == name), None)
+
+
 def check_unique(report: Report, raw: RawTable, checked: Checked, fields: tuple[str, ...], kind: str,
                  known: dict[str, np.ndarray] | None = None) -> None:
     """Report every row whose key repeats an earlier row's (``kind``: primary-key or unique-error).
@@ -177,14 +192,7 @@ def check_unique(report: Report, raw: RawTable, checked: Checked, fields: tuple[
     that a foreign-key lookup already made, see ``reference_codes``); the codes of a
     composite key are combined and grouped in NumPy, so no key string is built per row.
     """
-    ok = None
-    for f in fields:  # a normalised key is empty exactly where its cell is
-        valid = raw.table.column(f).is_valid()
-        ok = valid if ok is None else pc.and_(ok, valid)
-    type_ok = _type_ok(checked, fields)
-    if type_ok is not None:
-        ok = pc.and_(ok, type_ok)
-    rows = A.indices(A.fill(ok))
+    rows = A.indices(_judged(raw, checked, fields))
     if len(rows) < 2:
         return
     known = known or {}
@@ -197,7 +205,7 @@ def check_unique(report: Report, raw: RawTable, checked: Checked, fields: tuple[
     idx = rows[later]
     before = dict(zip(idx.tolist(), raw.rows(rows[earliest[later]]).tolist()))
     label = ", ".join(fields)
-    spec = next((s for s in field_specs(raw.model) if s.name == fields[0]), None)
+    spec = _spec(raw, fields[0])
     what = "the key" if kind == "primary-key" else "the value"
 
     def message(_: Any, i: int) -> str:
@@ -272,14 +280,7 @@ def check_foreign_key(report: Report, raw: RawTable, checked: Checked, fk: Forei
     if parent is None:
         report.notes.append(f"{where} not checked because {fk.resource} could not be read")
         return
-    ok = None  # a normalised key is empty exactly where a cell of it is (no second normalisation)
-    for f in fk.fields:
-        valid = raw.table.column(f).is_valid()
-        ok = valid if ok is None else pc.and_(ok, valid)
-    ok = A.fill(ok)
-    type_ok = _type_ok(checked, fk.fields)
-    if type_ok is not None:
-        ok = pc.and_(ok, type_ok)
+    ok = _judged(raw, checked, fk.fields)
     if codes is None:
         codes = reference_codes(raw, checked, fk, parent)
     found = (codes >= 0) & (codes < len(parent.values))
@@ -292,7 +293,7 @@ def check_foreign_key(report: Report, raw: RawTable, checked: Checked, fk: Forei
     if len(parent.unreadable):
         report.notes.append(not_checked(where, int(pc.sum(dangling).as_py()), parent))
         return
-    spec = next((s for s in field_specs(raw.model) if s.name == fk.fields[0]), None)
+    spec = _spec(raw, fk.fields[0])
     ref = ", ".join(fk.reference)
     emit(report, raw, dangling, "foreign-key", spec,
          lambda cell, _: f"{', '.join(fk.fields)} {cell!r} is not an existing {ref} in {fk.resource}; use an existing id "

@@ -361,3 +361,61 @@ def test_interrupted_download_leaves_no_partial_file(server, tmp_path, signame):
             proc.wait()
     assert proc.returncode != 0
     assert _leftovers(dest) == []
+
+
+# A child that sends itself a signal at a chosen point inside pooch: right after pooch has created
+# its temporary file (one statement before the try that removes it), or while pooch hashes the
+# complete file.
+_SIGNAL_AT = '''
+import os, signal, sys, tempfile
+import pooch.core
+dest, base_url, signame, where, ignored = sys.argv[1:]
+sig = getattr(signal, signame)
+signal.signal(signal.SIGINT, signal.default_int_handler)
+if ignored == "ignored":
+    signal.signal(sig, signal.SIG_IGN)
+def at(real):
+    def patched(*args, **kwargs):
+        out = real(*args, **kwargs)
+        os.kill(os.getpid(), sig)
+        return out
+    return patched
+if where == "tempfile":
+    tempfile.NamedTemporaryFile = at(tempfile.NamedTemporaryFile)
+else:
+    pooch.core.hash_matches = at(pooch.core.hash_matches)
+from libyadata import downloads
+downloads.download(dest=dest, base_url=base_url, files=["actors.parquet"], timeout=60)
+'''
+
+
+def _signal_at(server, dest: Path, signame: str, where: str, ignored: str = "handled"):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-c", _SIGNAL_AT, str(dest), server.base_url, signame, where, ignored],
+                          check=False, capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM", "SIGHUP"])
+def test_signal_as_pooch_makes_its_temporary_file_leaves_nothing(server, tmp_path, signame):
+    """CI once kept 'tmppz2cd_3d': a SIGHUP landed between pooch's NamedTemporaryFile and its try."""
+    done = _signal_at(server, tmp_path / "d", signame, "tempfile")
+    assert done.returncode != 0
+    assert "KeyboardInterrupt" in done.stderr
+    assert _leftovers(tmp_path / "d") == []
+    assert "actors.parquet" not in server.requests  # stopped before the request was sent
+
+
+def test_signal_while_the_complete_file_is_verified_keeps_it_and_stops(server, tmp_path):
+    done = _signal_at(server, tmp_path / "d", "SIGTERM", "hash")
+    assert done.returncode != 0
+    assert "KeyboardInterrupt" in done.stderr
+    assert verified(tmp_path / "d") == {"actors.parquet": True}
+
+
+def test_an_ignored_sighup_stays_ignored(server, tmp_path):
+    """Under nohup, closing the terminal must not end the download."""
+    done = _signal_at(server, tmp_path / "d", "SIGHUP", "tempfile", "ignored")
+    assert done.returncode == 0, done.stderr
+    assert verified(tmp_path / "d") == {"actors.parquet": True}

@@ -90,7 +90,8 @@ def download(version: str | None = None, dest: str | Path | None = None, *,
     ``timeout`` is the whole time one file may take (every attempt included), not a wait per
     read. ``max_bytes`` caps each file (default: its size in the registry, else
     :data:`DEFAULT_MAX_BYTES`). A body sent with a Content-Encoding is refused. Whatever ends a
-    download early (timeout, error, Ctrl-C, SIGTERM) removes its partial file.
+    download early (timeout, error, Ctrl-C, SIGTERM, SIGHUP) removes its partial file; a signal
+    that is ignored (``nohup``) or that the calling program handles is left to it.
 
     ``dest`` defaults to the per-version cache folder. ``files`` picks release files by
     name (e.g. ``["events.parquet"]`` or the source text); by default the Parquet files
@@ -166,14 +167,16 @@ DEFAULT_MAX_BYTES = 256 * 2**20
 CHUNK = 64 * 2**10
 
 
-def _downloader(deadline: float, timeout: float, cap: int):  # type: ignore[no-untyped-def]
+def _downloader(deadline: float, timeout: float, cap: int,  # type: ignore[no-untyped-def]
+                interrupts: _Interrupts):
     """A pooch downloader that streams the body within a total ``deadline`` (time.monotonic), at most
-    ``cap`` bytes, and refuses a Content-Encoding other than identity (no decompression bomb)."""
+    ``cap`` bytes, and refuses a Content-Encoding other than identity (no decompression bomb); the
+    only place where ``interrupts`` may stop it."""
     import time
 
     import requests
 
-    def fetch(url: str, output_file: str, _pooch: object) -> None:
+    def stream(url: str, output_file: str) -> None:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise _Stop(f"timed out: no complete file within {timeout:g} s")
@@ -208,6 +211,10 @@ def _downloader(deadline: float, timeout: float, cap: int):  # type: ignore[no-u
                     out.write(chunk)
             if length.isdigit() and size != int(length):
                 raise requests.exceptions.ConnectionError(f"connection closed after {size} of {length} bytes")
+
+    def fetch(url: str, output_file: str, _pooch: object) -> None:
+        with interrupts.inside_downloader():
+            stream(url, output_file)
 
     return fetch
 
@@ -268,27 +275,61 @@ def _read_timeout(raw: object, seconds: float) -> None:
             pass
 
 
-@contextlib.contextmanager
-def _interruptible() -> Iterator[None]:
-    """SIGTERM and SIGHUP end a download like Ctrl-C (KeyboardInterrupt), so that its partial file is removed."""
-    import signal
-    import threading
+class _Interrupts:
+    """SIGINT, SIGTERM and SIGHUP end a download like Ctrl-C (KeyboardInterrupt), but only inside the
+    downloader, where pooch's ``finally`` removes the partial file.
 
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGTERM"):
-        yield
-        return
+    pooch creates its temporary file one statement before the ``try`` that removes it: a signal
+    landing there left the file behind (CI saw it once, under SIGHUP). A signal that arrives outside
+    the downloader is held and raised when the downloader starts, or when the fetch returns, so at
+    most pooch's pause between retries (1-2 s) later. A signal already ignored (``nohup``, a job
+    started in the background) or given a handler by the program calling us is left alone.
+    """
 
-    def stop(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt(f"signal {signum}")
+    def __init__(self) -> None:
+        self.armed = False
+        self.pending: int | None = None
 
-    # SIGHUP too: a closed terminal or a dropped ssh session left the partial file behind.
-    wanted = [getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n)]
-    previous = {sig: signal.signal(sig, stop) for sig in wanted}
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+    def _handle(self, signum: int, frame: object) -> None:
+        if self.armed:
+            self.armed = False  # a second signal must not cut short the cleanup the first one started
+            raise KeyboardInterrupt(f"signal {signum}")
+        self.pending = signum
+
+    def raise_pending(self) -> None:
+        if self.pending is not None:
+            signum, self.pending = self.pending, None
+            raise KeyboardInterrupt(f"signal {signum}")
+
+    @contextlib.contextmanager
+    def inside_downloader(self) -> Iterator[None]:
+        self.raise_pending()
+        self.armed = True
+        try:
+            yield
+        finally:
+            self.armed = False
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[None]:
+        import signal
+        import threading
+
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        # SIGHUP too: a closed terminal or a dropped ssh session left the partial file behind.
+        defaults = {"SIGINT": signal.default_int_handler, "SIGTERM": signal.SIG_DFL, "SIGHUP": signal.SIG_DFL}
+        previous = {}
+        for name, default in defaults.items():
+            sig = getattr(signal, name, None)
+            if sig is not None and signal.getsignal(sig) is default:
+                previous[sig] = signal.signal(sig, self._handle)
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
 
 def _fetch(name: str, digest: str, folder: Path, base: str, retries: int, timeout: float,
@@ -303,11 +344,13 @@ def _fetch(name: str, digest: str, folder: Path, base: str, retries: int, timeou
                            retry_if_failed=retries)
     # One deadline for the file, over every attempt: a server that trickles a byte a second
     # cannot keep a download alive past it.
-    downloader = _downloader(time.monotonic() + timeout, timeout, cap)
+    interrupts = _Interrupts()
+    downloader = _downloader(time.monotonic() + timeout, timeout, cap, interrupts)
     attempts = f"{retries + 1} attempt{'s' if retries else ''}"
     try:
-        with _quiet(pooch.get_logger()), _interruptible():
+        with _quiet(pooch.get_logger()), interrupts.installed():
             fetcher.fetch(name, downloader=downloader)
+            interrupts.raise_pending()  # held while pooch verified and moved the file: it is complete
     except _Stop as exc:
         raise DownloadError(name, url, f"{exc}; nothing was kept") from None
     except requests.exceptions.HTTPError as exc:

@@ -1,13 +1,24 @@
-"""``libyadata.validate.reading``: one read of a file's bytes finds its size, hash, first CR and UTF-8 validity."""
+"""``libyadata.validate.reading``: one read of a file's bytes finds its size, hash, first CR, UTF-8 validity and
+the quotes inside a cell that are not doubled."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from libyadata.hashing import CHUNK
-from libyadata.validate.reading import encoding_errors, scan
+from libyadata.validate.reading import (
+    MAX_ENCODING_ERRORS,
+    QuoteScan,
+    bare_quotes,
+    encoding_errors,
+    scan,
+)
 
 
 def test_a_character_cut_by_the_chunk_boundary_is_valid(tmp_path):
@@ -160,3 +171,59 @@ def test_blank_rows_do_not_make_a_sample_repeat(tmp_path, monkeypatch):
     assert reading.repeating(path, ["c0", "c1"]) == ["c1"]
     path.write_text("a,b\n" + "\n" * 20 + "x,y\n" * 4, encoding="utf-8")
     assert reading.repeating(path, ["c0", "c1"]) == []  # too few rows that are not blank
+
+
+def _found_in_two_chunks(data: bytes, cut: int) -> list[int]:
+    quotes = QuoteScan(limit=100)
+    quotes.feed(memoryview(data[:cut]), 0)
+    quotes.feed(memoryview(data[cut:]), cut)
+    return quotes.found
+
+
+# Cells made of the characters that matter to quoting, and words.
+_CELLS = st.lists(st.lists(st.text(alphabet='ab ",\n\r’', max_size=8), min_size=1, max_size=4), min_size=1, max_size=5)
+
+
+@given(rows=_CELLS, quoting=st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL]), cut=st.integers(0, 200))
+@example(rows=[['"', 'a"b'], ['""', '"a']], quoting=csv.QUOTE_MINIMAL, cut=3)
+def test_what_a_csv_writer_writes_has_no_quote_that_is_not_doubled(rows, quoting, cut):
+    # Python's writer follows RFC 4180 (minimal quoting, as libyadata writes, or every cell quoted, as
+    # spreadsheets may): nothing it writes is refused, wherever a chunk ends.
+    out = io.StringIO()
+    csv.writer(out, quoting=quoting, lineterminator="\n").writerows(rows)
+    data = out.getvalue().encode()
+    assert _found_in_two_chunks(data, min(cut, len(data))) == []
+
+
+@pytest.mark.parametrize("data, found", [
+    (b'a,"say "no" now"\n', [7, 10]),     # quotes inside a quoted cell, not doubled
+    (b'a,"x"y\n', [4]),                   # a cell that goes on after its closing quote
+    (b'a,x"y\n', [3]),                    # a quote inside a cell that is not quoted
+    (b'a,"x""y"\n', []),                  # doubled: what RFC 4180 asks
+    (b'"a","b"\n"x",""\n', []),          # every cell quoted, an empty one among them
+    (b'a,"x"\r\nb,"y"', []),             # CR LF line ends, and a closing quote at the end of the file
+    (b'"\n', []),                         # a file that starts with a quote
+])
+def test_quotes_found_wherever_a_chunk_ends(data, found):
+    # Each cut, the one between a quote and the byte after it included, finds what one chunk finds.
+    assert all(_found_in_two_chunks(data, cut) == found for cut in range(len(data) + 1))
+
+
+def test_the_scan_finds_the_first_quote_not_doubled_across_its_chunks(tmp_path):
+    path = tmp_path / "t.csv"
+    # the quote is the first chunk's last byte; the byte after it, the second chunk's first
+    path.write_bytes(b"a" * (CHUNK - 1) + b'"b\n')
+    assert scan(path).first_bare_quote == CHUNK - 1
+    path.write_bytes(b"a" * (CHUNK - 1) + b'",b\n')  # a quote at the end of an unquoted cell: as read
+    assert scan(path).first_bare_quote is None
+
+
+def test_bare_quotes_are_listed_with_their_line_and_text_up_to_a_limit(tmp_path):
+    path = tmp_path / "t.csv"
+    rows = ["id,text"] + [f'r{i},"it says "no" here"' for i in range(MAX_ENCODING_ERRORS)]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    found = bare_quotes(path)
+    assert len(found) == MAX_ENCODING_ERRORS  # two a row: the first half of the rows
+    offset, line, text = found[2]
+    assert (line, path.read_bytes()[offset:offset + 3]) == (3, b'"no')
+    assert 'it says "no" here' in text

@@ -255,3 +255,29 @@ def test_line_feeds_of_a_cell_refused_for_its_size_still_count_in_later_line_num
     assert ("size-limit", 3, "notes") in {(p.type, p.row, p.field) for p in report.problems}
     err = next(p for p in report.problems if p.type == "vocabulary-error")
     assert (err.row, err.line) == (4, 4 + 1 + 40_000)  # row 2's quote_prefix spans two lines
+
+
+def test_a_quote_not_doubled_inside_a_quoted_cell_is_one_error_on_its_row(package_copy):
+    # pyarrow and Python's csv read '"writes "the name" in"' as 'writes the name" in"' and said nothing.
+    path = package_copy / "data" / "actors.csv"
+    text = path.read_text(encoding="utf-8")
+    old = "The text writes the name in lower case ('Libyan national army')"
+    assert old in text
+    path.write_text(text.replace(old, 'The text writes "the name" in lower case', 1), encoding="utf-8", newline="")
+    [p] = [p for p in validate_package(package_copy).problems if p.type not in ("byte-count", "hash-count")]
+    line = text[:text.index(old)].count("\n") + 1
+    assert (p.type, p.file, p.row, p.line) == ("format-error", "data/actors.csv", 3, line)
+    assert line > 3  # the row above holds line feeds: the row is not the line
+    assert p.message.startswith("the quotes at bytes ") and f"(line {line}) are inside a cell but not doubled" in p.message
+    assert 'writes "the name" in' in p.cell
+
+
+def test_every_cell_in_quotes_as_a_spreadsheet_may_save_it_is_no_quote_error(package_copy):
+    import csv
+
+    path = package_copy / "data" / "actors.csv"
+    rows = list(csv.reader(path.open(encoding="utf-8", newline="")))
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(rows)
+    assert '"actor_id","name"' in path.read_text(encoding="utf-8")
+    assert {p.type for p in validate_package(package_copy).problems} == {"byte-count", "hash-count"}

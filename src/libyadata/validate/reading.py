@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -40,7 +41,7 @@ MAX_BLOCK_SIZE = 16 * 2**20
 DECODE_BYTES = 2**18
 #: Rows that do not fit the header whose cells and text are kept: no more are reported (``report.HARD_LIMIT``).
 DETAILED = HARD_LIMIT
-#: At most this many bad byte sequences are listed per file.
+#: At most this many bad byte sequences, or quotes not doubled, are listed per file.
 MAX_ENCODING_ERRORS = 20
 #: Rows sampled to decide whether a column is held, and tested, per distinct value (``repeats``).
 SAMPLE_ROWS = 16384
@@ -56,20 +57,66 @@ class FileScan:
     #: Offset of the first CR byte, None when there is none.
     first_cr: int | None
     utf8: bool
+    #: Offset of the first quote that neither opens nor closes a CSV cell nor is doubled (QuoteScan).
+    first_bare_quote: int | None = None
+
+
+_QUOTE = ord('"')
+#: The bytes next to which a quote opens or closes a cell, or is one of a doubled pair.
+_QUOTE_NEIGHBOURS = np.zeros(256, dtype=bool)
+_QUOTE_NEIGHBOURS[[_QUOTE, ord(","), ord("\n"), ord("\r")]] = True
+
+
+class QuoteScan:
+    """The offsets of the quotes that neither open nor close a cell nor are doubled, fed chunk by chunk.
+
+    Such a quote has a byte other than a quote, a comma or a line end on both sides. pyarrow and
+    Python's csv read ``"x"y`` as ``xy`` and ``"say "no" now"`` as ``say no" now"`` without a word
+    (RFC 4180 wants ``"say ""no"" now"``), a strict reader refuses them; ``x"y`` breaks RFC 4180
+    too. A file that follows it has none (a file that starts with a quote opens a cell there).
+
+    >>> q = QuoteScan(limit=5)
+    >>> q.feed(memoryview(b'a,"say "no'), 0); q.feed(memoryview(b'" now",b\\n'), 10)
+    >>> q.found
+    [7, 10]
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.found: list[int] = []
+        self._last = ord("\n")  # the file's start is a line start
+        self._quote_at_end = False  # the last chunk ended in a quote with a byte not its neighbour before it
+
+    def feed(self, chunk: memoryview, offset: int) -> None:
+        a = np.frombuffer(chunk, dtype=np.uint8)
+        if not len(a) or len(self.found) >= self.limit:
+            return
+        if self._quote_at_end and not _QUOTE_NEIGHBOURS[a[0]]:
+            self.found.append(offset - 1)
+        q = np.flatnonzero(a == _QUOTE)
+        if len(q):
+            before = np.where(q > 0, a[q - 1], self._last)
+            # The byte after the chunk's last one is not read yet: that quote is judged with the next chunk.
+            after = np.where(q < len(a) - 1, a[np.minimum(q + 1, len(a) - 1)], _QUOTE)
+            hits = q[~_QUOTE_NEIGHBOURS[before] & ~_QUOTE_NEIGHBOURS[after]]
+            self.found.extend(offset + int(i) for i in hits[:self.limit - len(self.found)])
+        self._quote_at_end = bool(a[-1] == _QUOTE) and not _QUOTE_NEIGHBOURS[a[-2] if len(a) > 1 else self._last]
+        self._last = int(a[-1])
 
 
 def scan(path: Path, algorithm: str = "sha256") -> FileScan:
-    """Size, digest, first CR and UTF-8 validity of a file, from one read.
+    """Size, digest, first CR, UTF-8 validity and first quote not doubled of a file, from one read.
 
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as d:
     ...     p = Path(d, "t.csv"); _ = p.write_bytes(b"a,b\\r\\n\\x80")
     ...     s = scan(p)
-    >>> s.size, s.first_cr, s.utf8
-    (6, 3, False)
+    >>> s.size, s.first_cr, s.utf8, s.first_bare_quote
+    (6, 3, False, None)
     """
     first_cr: int | None = None
     valid = True
+    quotes = QuoteScan(limit=1)
     # The incremental decoder keeps a character cut at a chunk's end for the next chunk.
     decoder = codecs.getincrementaldecoder("utf-8")()
 
@@ -77,6 +124,7 @@ def scan(path: Path, algorithm: str = "sha256") -> FileScan:
         nonlocal first_cr, valid
         if first_cr is None and (i := chunk.obj.find(b"\r", 0, len(chunk))) >= 0:
             first_cr = offset + i
+        quotes.feed(chunk, offset)
         # Decoded a quarter of a chunk at a time: the text made (and dropped) stays small enough to
         # be reused rather than mapped afresh (1 MB at a time took 30% longer, in page faults).
         for at in range(0, len(chunk), DECODE_BYTES):
@@ -93,7 +141,29 @@ def scan(path: Path, algorithm: str = "sha256") -> FileScan:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             valid = False
-    return FileScan(size, digest, first_cr, valid)
+    return FileScan(size, digest, first_cr, valid, quotes.found[0] if quotes.found else None)
+
+
+def bare_quotes(path: Path) -> list[tuple[int, int, str]]:
+    """(byte offset, line, the text around it) of the first MAX_ENCODING_ERRORS quotes not doubled
+    (``QuoteScan``), read in chunks (the file may be large)."""
+    quotes = QuoteScan(limit=MAX_ENCODING_ERRORS)
+    found: list[tuple[int, int, str]] = []
+    with open(path, "rb") as f:
+        offset = lines = 0
+        tail = b""  # the end of the chunk before: a quote there is judged with this chunk
+        while len(quotes.found) < quotes.limit and (data := f.read(1 << 20)):
+            seen = len(quotes.found)
+            quotes.feed(memoryview(data), offset)
+            around = tail + data
+            for at in quotes.found[seen:]:
+                i = at - offset + len(tail)
+                text = around[max(0, i - 24):i + 25].decode("utf-8", "replace").strip("\ufffd")
+                found.append((at, lines + 1 + data.count(b"\n", 0, max(0, at - offset)), text))
+            lines += data.count(b"\n")
+            offset += len(data)
+            tail = data[-24:]
+    return found
 
 
 def encoding_errors(path: Path) -> list[tuple[int, int, bytes, str]]:

@@ -92,7 +92,8 @@ ERROR_TYPES: dict[str, ErrorType] = _types(
               "invalid UTF-8 at byte 1234 (line 7): b'\\xe9' cannot start or continue a character",
               "encoding-error", "file"),
     ErrorType("format-error", "Not parseable as CSV",
-              "The file cannot be read as CSV at all (for example a quote that is never closed).",
+              "The file cannot be read as CSV as written: a quote that is never closed, rows that quotes "
+              "join or split, or a quote inside a cell that is not doubled (RFC 4180 wants `\"say \"\"no\"\"\"`).",
               "Check the quoting near the place the message names; save with a CSV writer.",
               "the file cannot be parsed as CSV: CSV parse error: ...", "format-error", "file"),
     ErrorType("line-ending", "Line ending",

@@ -9,6 +9,7 @@ file. Row numbers follow Frictionless: the header is row 1.
 from __future__ import annotations
 
 import csv
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +20,16 @@ import pyarrow.compute as pc
 from ..models import Record
 from . import _arrow as A
 from . import ragged
-from .reading import MAX_BLOCK_SIZE, FileScan, Parsed, encoding_errors, header_is_cut, parse, read_header
+from .reading import (
+    MAX_BLOCK_SIZE,
+    FileScan,
+    Parsed,
+    bare_quotes,
+    encoding_errors,
+    header_is_cut,
+    parse,
+    read_header,
+)
 from .report import Report
 from .safety import Limits
 
@@ -65,6 +75,13 @@ class RawTable:
                 counts = pc.count_substring(col, "\n")
             newlines += A.numpy(A.fill_zero(counts))
         return np.concatenate([[0], np.cumsum(newlines)])
+
+    def row_of_line(self, line: int) -> int:
+        """The record number of the row that the file's ``line`` is in (the header's line 1 is row 1)."""
+        numbers = self.rows(np.arange(self.num_rows))
+        starts = numbers + self._lines_before(set(self.table.column_names))[:-1]
+        i = int(np.searchsorted(starts, line, side="right")) - 1
+        return int(numbers[i]) if i >= 0 else 1
 
     def locate(self, report: Report, multiline: set[str]) -> None:
         """Fill the physical line and column of this file's problems (``multiline``: the columns with
@@ -120,6 +137,18 @@ def report_encoding_errors(path: Path, rel: str, report: Report) -> None:
         shown = " ".join(f"{b:02X}" for b in bad)
         report.add("encoding-error", f"invalid UTF-8 at byte {offset} (line {line}): the byte(s) {shown} are an "
                    f"{reason}; save the file as UTF-8", file=rel, line=line)
+
+
+def report_bare_quotes(path: Path, rel: str, report: Report) -> None:
+    """One error per line with quotes inside a cell that are not doubled (``reading.QuoteScan``)."""
+    for line, group in itertools.groupby(bare_quotes(path), key=lambda found: found[1]):
+        found = list(group)
+        many = len(found) > 1
+        at = ", ".join(str(offset) for offset, _, _ in found)
+        report.add("format-error", f"the quote{'s' * many} at byte{'s' * many} {at} (line {line}) "
+                   f"{'are' if many else 'is'} inside a cell but not doubled, so CSV readers cut the cell there "
+                   "or refuse the file; put the cell in quotes and write each quote inside it as \"\" "
+                   "(RFC 4180)", file=rel, line=line, cell=found[0][2])
 
 
 def _lf_in_cells(table: pa.Table) -> pa.Table:
@@ -183,6 +212,8 @@ def read_table(path: Path, rel: str, model: type[Record], scan: FileScan, report
     if not scan.utf8:
         report_encoding_errors(path, rel, report)
         return None
+    if scan.first_bare_quote is not None:
+        report_bare_quotes(path, rel, report)
     if labels is None:
         report.add("missing-label", f"the file is empty; it needs the header {','.join(fields)}", file=rel, row=1)
         return None
@@ -270,6 +301,10 @@ def read_table(path: Path, rel: str, model: type[Record], scan: FileScan, report
         readable = np.ones(table.num_rows + len(bad), dtype=bool)
         readable[unreadable - 2] = False
         raw.rownum = np.flatnonzero(readable) + 2
+    if scan.first_bare_quote is not None:  # reported by line before the parse: now the row it is in is known
+        for p in report.problems:
+            if p.file == rel and p.type == "format-error" and p.row is None and p.line is not None:
+                p.row = raw.row_of_line(p.line)
     report.file_stats(rel, rows=table.num_rows + len(bad), fields=width, bytes=scan.size)
     if table.num_columns:
         blank = A.blank_rows(table)

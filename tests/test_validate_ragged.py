@@ -1,4 +1,5 @@
-"""A row one cell short: the field whose cell is missing is named when only one place fits."""
+"""A row one cell short: the field whose cell is missing is named when only one place fits; a stray quote
+that broke rows is found when removing it mends them."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ import pytest
 
 from libyadata import csvio, models
 from libyadata.resources import datapackage_dir
-from libyadata.validate import validate_package
-from libyadata.validate.ragged import cells_of, gap
+from libyadata.validate import ragged, validate_package
+from libyadata.validate.ragged import cells_of, column_at, gap, stray_quote
 
 
 def first_event() -> tuple[list[str], list[str]]:
@@ -55,3 +56,23 @@ def test_a_comma_left_out_between_two_cells_names_the_second(package_copy):
     assert (p.row, p.field, p.field_number) == (2, "country", header.index("country") + 1)
     assert p.message == ("the row has 19 cells but the header has 20: they fit the fields only if the cell of country "
                          "(column 5) is the one missing; is a comma left out next to it, or the cell itself?")
+
+
+def test_the_stray_quote_in_the_odd_row_itself_is_found_first():
+    # 'a,"b,c' is one cell short of 3 and holds one quote: removing it mends the row alone.
+    assert stray_quote(['a,"b,c'], 3) == (0, 2)
+    assert column_at('a,"b,c', 2) == 1
+
+
+def test_a_quote_that_mends_rows_only_with_a_row_above_is_not_blamed_alone():
+    # x,"y<LF>z",w with a quote typed before x: the quote in 'z",w' mends nothing by itself.
+    assert stray_quote(['"x,"y', 'z",w'], 3) == (0, 0)
+    assert stray_quote(['z",w'], 3) is None
+
+
+def test_the_search_is_bounded_in_characters_and_quotes():
+    # a hostile file's broken rows of a megabyte each, or thousands of quotes, cost no unbounded time
+    assert stray_quote(['"x,"' + "y" * ragged.STRAY_CHARS, 'z",w'], 3) is None
+    many = ",".join(['q"q'] * ragged.STRAY_QUOTES)  # as many quotes as are tried, before the stray one
+    assert stray_quote(['"x,"y', 'z",w' + "," + many], 3 + ragged.STRAY_QUOTES) is None
+    assert stray_quote(['"x,"y', 'z",w'], 3) == (0, 0)

@@ -197,22 +197,36 @@ def test_a_header_only_file_over_a_block_without_a_final_lf_is_its_labels_only(s
     assert "size-limit" not in types and "incorrect-label" in types
 
 
-def test_a_stray_quote_with_rows_after_it_is_not_said_to_run_to_the_end(package_copy):
-    # A quote that opens a cell and closes rows later joins and splits rows: the message must not
-    # claim that the rest of the file reads as one cell, as it does for a quote never closed.
+def test_a_stray_quote_with_rows_after_it_is_one_error_at_its_cell(package_copy):
+    # The quote opens a cell that the quote of the multi-line prefix cell closes: rows 2-8 were read as
+    # two short rows, three blank ones, and rows with an odd number of quotes (seven errors, one fault).
     path = package_copy / "data" / "actors.csv"
     original = path.read_text(encoding="utf-8")
     lines = original.split("\n")
     assert ",Khalifa Haftar," in lines[1]
     lines[1] = lines[1].replace(",Khalifa Haftar,", ',"Khalifa Haftar,', 1)
     path.write_text("\n".join(lines), encoding="utf-8", newline="")
-    formats = [p for p in validate_package(package_copy).problems if p.type == "format-error"]
-    assert formats and all("never closed" not in p.message for p in formats)
-    assert all(p.message.startswith("this row holds an odd number of quotes") for p in formats)
+    report = validate_package(package_copy)
+    [p] = [p for p in report.problems if p.type not in ("byte-count", "hash-count")]
+    assert (p.type, p.row, p.field, p.field_number) == ("format-error", 2, "name", 2)
+    assert p.message.startswith("a stray quote in this cell (column 2) opens a cell that a quote in row 8 closes, "
+                                "so rows 2–8 were read as 7 broken rows")
+    # its rows are unreadable: what refers to them is not checked, and says why
+    assert any("because row(s) 2, 4, 7, 8 of data/actors.csv could not be read" in n for n in report.notes)
     # at the end of the file it is what it was
     path.write_text(original + 'x,"y\n', encoding="utf-8", newline="")
     [p] = [p for p in validate_package(package_copy).problems if p.type == "format-error"]
     assert "is never closed, so the rest of the file reads as one cell" in p.message
+
+
+def test_a_stray_quote_that_no_removal_mends_keeps_the_odd_quote_message(package_copy):
+    # Two quotes typed: removing either one leaves the rows broken, so nothing is blamed on one quote.
+    path = package_copy / "data" / "actors.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[1] = lines[1].replace(",Khalifa Haftar,", ',"Khalifa "Haftar,', 1)
+    path.write_text("\n".join(lines), encoding="utf-8", newline="")
+    formats = [p for p in validate_package(package_copy).problems if p.type == "format-error"]
+    assert formats and not any("stray quote" in p.message for p in formats)
 
 
 def test_a_ragged_row_right_above_a_stray_quote_keeps_its_own_error(package_copy):
@@ -224,10 +238,13 @@ def test_a_ragged_row_right_above_a_stray_quote_keeps_its_own_error(package_copy
     lines[at["sergei-lavrov"]] = lines[at["sergei-lavrov"]].replace("sergei-lavrov,Sergei", "sergei-lavrovSergei", 1)
     lines[at["sergey-shoygu"]] = lines[at["sergey-shoygu"]].replace(",Sergey Shoygu,", ',"Sergey Shoygu,', 1)
     path.write_text("\n".join(lines), encoding="utf-8", newline="")
-    found = [(p.type, p.message.split(":")[0]) for p in validate_package(package_copy).problems
+    found = [(p.type, p.row, p.message.split(":")[0]) for p in validate_package(package_copy).problems
              if p.type in ("format-error", "missing-cell", "extra-cell", "blank-row")]
-    assert found == [("missing-cell", "the row has 15 cells but the header has 16"),
-                     ("format-error", "this row holds an odd number of quotes")]
+    rows = [row for _, row, _ in found]
+    assert rows[0] < rows[1]  # lavrov's row, then shoygu's
+    assert found == [("missing-cell", rows[0], "the row has 15 cells but the header has 16"),
+                     ("format-error", rows[1], ("a stray quote in this cell (column 2) breaks the row; without it "
+                                               "the row reads as the header's 16 cells"))]
 
 
 @pytest.mark.parametrize("edit", ["extra", "missing"])
@@ -281,3 +298,16 @@ def test_every_cell_in_quotes_as_a_spreadsheet_may_save_it_is_no_quote_error(pac
         csv.writer(f, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(rows)
     assert '"actor_id","name"' in path.read_text(encoding="utf-8")
     assert {p.type for p in validate_package(package_copy).problems} == {"byte-count", "hash-count"}
+
+
+def test_a_quote_not_doubled_that_splits_the_row_is_that_one_error(package_copy):
+    # '"says "no, thanks" here"' reads as two cells: the row's extra cell is the quote's doing.
+    path = package_copy / "data" / "actors.csv"
+    text = path.read_text(encoding="utf-8")
+    old = "The text writes the name in lower case ('Libyan national army') and also says 'the Libyan army'."
+    path.write_text(text.replace(old, '"The text says "no, thanks" here"', 1), encoding="utf-8", newline="")
+    report = validate_package(package_copy)
+    [p] = [p for p in report.problems if p.type not in ("byte-count", "hash-count")]
+    assert (p.type, p.row) == ("format-error", 3)
+    assert "are inside a cell but not doubled" in p.message
+    assert any("because row(s) 3 of data/actors.csv could not be read" in n for n in report.notes)

@@ -1,4 +1,6 @@
-"""Which field a row one cell short lacks: its cells are tried against the fields, shifted at each place.
+"""Why a row does not fit the header: which field a row one cell short lacks, which stray quote joined rows.
+
+Which field: its cells are tried against the fields, shifted at each place.
 
 A comma left out (or a cell left out) moves every later cell one field to the left, where most
 of them break their field's type, vocabulary or pattern. Placing the gap at each column in turn
@@ -27,6 +29,11 @@ from ..models import Record
 
 #: Rows of a table whose gap is looked for (each costs one check of every field over a few rows).
 MAX_ROWS = 20
+#: A stray quote is looked for in at most this many broken rows above the row where it closes, ...
+STRAY_ROWS = 4
+#: ... among at most this many quotes (the latest first), in at most this many characters of rows.
+STRAY_QUOTES = 40
+STRAY_CHARS = 65536
 
 
 def gap(model: type[Record], cells: list[str]) -> int | None:
@@ -61,3 +68,46 @@ def cells_of(text: str) -> list[str] | None:
     except (csv.Error, DataError):  # a cell over the csv module's field limit (131072); rows of other widths
         return None
     return cells if cells and not more else None
+
+
+def stray_quote(texts: list[str], width: int) -> tuple[int, int] | None:
+    """The quote whose removal makes ``texts`` (consecutive rows as written, the last one holding an odd
+    number of quotes) read as rows of ``width`` cells: (which row, offset in it), the latest row first.
+
+    A stray quote opens a cell that a quote rows below closes: the rows between are joined and split.
+
+    >>> # x,"y<LF>z",w with a quote typed before x: read as '"x,"y' (1 cell) and 'z",w' (2 cells)
+    >>> stray_quote(['"x,"y', 'z",w'], 3)
+    (0, 0)
+    >>> stray_quote(['x,y', 'z",w'], 3) is None  # no quote to blame: a cell is missing above
+    True
+    """
+    if sum(map(len, texts)) > STRAY_CHARS:
+        return None
+    tried = 0
+    for k in range(len(texts) - 1, -1, -1):
+        row = texts[k]
+        for i in (i for i, c in enumerate(row) if c == '"'):
+            if tried == STRAY_QUOTES:
+                return None
+            tried += 1
+            try:
+                records = list(csv.reader(io.StringIO("\n".join([row[:i] + row[i + 1:], *texts[k + 1:]]), newline="")))
+            except csv.Error:
+                continue
+            if records and all(len(r) == width for r in records):
+                return k, i
+    return None
+
+
+def column_at(text: str, offset: int) -> int:
+    """The column (0-based) of the cell of one row as written, ``text``, that character ``offset`` is in.
+
+    >>> column_at('a,"b,c",d', 8)
+    2
+    """
+    try:
+        records = list(csv.reader(io.StringIO(text[:offset], newline="")))
+    except csv.Error:
+        return 0
+    return len(records[-1]) - 1 if records else 0

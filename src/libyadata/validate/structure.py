@@ -76,13 +76,6 @@ class RawTable:
             newlines += A.numpy(A.fill_zero(counts))
         return np.concatenate([[0], np.cumsum(newlines)])
 
-    def row_of_line(self, line: int) -> int:
-        """The record number of the row that the file's ``line`` is in (the header's line 1 is row 1)."""
-        numbers = self.rows(np.arange(self.num_rows))
-        starts = numbers + self._lines_before(set(self.table.column_names))[:-1]
-        i = int(np.searchsorted(starts, line, side="right")) - 1
-        return int(numbers[i]) if i >= 0 else 1
-
     def locate(self, report: Report, multiline: set[str]) -> None:
         """Fill the physical line and column of this file's problems (``multiline``: the columns with
         a cell holding a line feed, as the field checks found)."""
@@ -185,6 +178,47 @@ def check_labels(labels: list[str], fields: tuple[str, ...], rel: str, report: R
     return ok
 
 
+def _stray_quotes(details: list[tuple[int, int, str]], width: int, last: int,
+                  blank: np.ndarray) -> dict[int, tuple[int, int, int]]:
+    """The rows a stray quote broke, each as (the row with the quote, the row where it closed, the quote's
+    offset in the first), from ``ragged.stray_quote``: looked for above each row with an odd number of
+    quotes that the end of the file does not end, among the rows right above it that did not fit the
+    header or are blank (``blank``: their numbers, ascending; the empty lines of a cut cell)."""
+    texts = {number: text for number, _, text in details}
+    broken: dict[int, tuple[int, int, int]] = {}
+    tried = 0
+    for number, _, text in details:
+        if not text.count('"') % 2 or number == last or number in broken or tried >= ragged.MAX_ROWS:
+            continue
+        tried += 1
+        rows = [number]
+        while len(rows) < ragged.STRAY_ROWS * 4 and sum(r in texts for r in rows) < ragged.STRAY_ROWS:
+            above = rows[0] - 1
+            if above in broken or not (above in texts or _holds(blank, above)):
+                break
+            rows.insert(0, above)
+        found = ragged.stray_quote([texts.get(r, "") for r in rows], width)
+        if found is not None:
+            k, at = found
+            broken.update({r: (rows[k], number, at) for r in rows[k:]})
+    return broken
+
+
+def _row_starts(raw: RawTable, details: list[tuple[int, int, str]]) -> np.ndarray:
+    """The line each row starts on (row r at r - 2), from the line feeds in the cells of the rows read and
+    in the text of those that were not (a row not detailed counts as one line)."""
+    lines = np.ones(raw.num_rows + len(raw.unreadable), dtype=np.int64)
+    lines[raw.rows(np.arange(raw.num_rows)) - 2] += np.diff(raw._lines_before(set(raw.table.column_names)))
+    for number, _, text in details:
+        lines[number - 2] += text.count("\n")
+    return 2 + np.cumsum(lines) - lines
+
+
+def _holds(sorted_values: np.ndarray, value: int) -> bool:
+    i = int(np.searchsorted(sorted_values, value))
+    return i < len(sorted_values) and int(sorted_values[i]) == value
+
+
 def read_table(path: Path, rel: str, model: type[Record], scan: FileScan, report: Report,
                limits: Limits, parsed: Parsed | None = None) -> RawTable | None:
     """Parse one CSV file into a RawTable, reporting structural faults; None when unusable.
@@ -252,14 +286,49 @@ def read_table(path: Path, rel: str, model: type[Record], scan: FileScan, report
         report.notes.append(f"{rel}: rows and cells not checked because of its header: it has {width} labels, "
                             f"the schema {len(fields)} fields")
         return None
+    keep = table.select([f"c{i}" for i in range(min(width, len(fields)))]).rename_columns(present)
+    if crlf:
+        keep = _lf_in_cells(keep)
+    # The serial parse numbers the rows in order: ascending already. A mask, not np.isin (which sorts
+    # both arrays): 19M blank lines took 2.5 GB.
+    unreadable = np.frombuffer(bad.numbers, dtype=np.int64) if len(bad) else np.empty(0, dtype=np.int64)
+    raw = RawTable(rel, model, keep, None, present, unreadable)
+    if len(bad):
+        readable = np.ones(table.num_rows + len(bad), dtype=bool)
+        readable[unreadable - 2] = False
+        raw.rownum = np.flatnonzero(readable) + 2
+    quoted = set()  # rows with a quote not doubled: that error, reported by line before the parse, is theirs
+    if scan.first_bare_quote is not None:
+        starts = _row_starts(raw, bad.details)
+        for p in report.problems:
+            if p.file == rel and p.type == "format-error" and p.row is None and p.line is not None:
+                p.row = int(np.searchsorted(starts, p.line, side="right")) + 1
+                quoted.add(p.row)
+    blank = A.blank_rows(table) if table.num_columns else None
+    blank_numbers = raw.rows(A.indices(blank)) if blank is not None and A.any_true(blank) else raw.rows([])
     shown = looked = 0
     last = table.num_rows + len(bad) + 1  # the file's last record (header = 1)
+    strays = _stray_quotes(bad.details, width, last, blank_numbers)
     for number, actual, text in bad.details:
         if not report.room():
             break  # the rest are counted below: a message per row of millions of short rows costs minutes
         shown += 1
         odd_quotes = text.count('"') % 2
-        if odd_quotes and number == last:
+        if number in quoted:
+            pass
+        elif number in strays:
+            first, through, at = strays[number]
+            if number == first:
+                column = ragged.column_at(text, at)
+                name = fields[column] if column < len(fields) else f"column {column + 1}"
+                joined = (f"opens a cell that a quote in row {through} closes, so rows {first}–{through} were read "
+                          f"as {through - first + 1} broken rows; without it they read as rows of") \
+                    if through > first else "breaks the row; without it the row reads as"
+                report.add("format-error", f"a stray quote in this cell (column {column + 1}) {joined} "
+                           f"the header's {width} cells: delete it, or put the cell in quotes and write the quote as "
+                           '""', file=rel, row=number, field=name if column < len(fields) else None,
+                           field_number=column + 1, cell=text)
+        elif odd_quotes and number == last:
             # pyarrow ran an unclosed quote to the end of the file: every later row is inside that cell.
             report.add("format-error", "a quote opened in this row is never closed, so the rest of the file reads "
                        "as one cell; close the quote (write \"\" for a quote inside a cell)", file=rel, row=number,
@@ -290,28 +359,12 @@ def read_table(path: Path, rel: str, model: type[Record], scan: FileScan, report
                        "is missing (often a comma left out)", file=rel, row=number, field=name,
                        field_number=actual + 1)
     report.count_dropped(len(bad) - shown)
-    keep = table.select([f"c{i}" for i in range(min(width, len(fields)))]).rename_columns(present)
-    if crlf:
-        keep = _lf_in_cells(keep)
-    # The serial parse numbers the rows in order: ascending already. A mask, not np.isin (which sorts
-    # both arrays): 19M blank lines took 2.5 GB.
-    unreadable = np.frombuffer(bad.numbers, dtype=np.int64) if len(bad) else np.empty(0, dtype=np.int64)
-    raw = RawTable(rel, model, keep, None, present, unreadable)
-    if len(bad):
-        readable = np.ones(table.num_rows + len(bad), dtype=bool)
-        readable[unreadable - 2] = False
-        raw.rownum = np.flatnonzero(readable) + 2
-    if scan.first_bare_quote is not None:  # reported by line before the parse: now the row it is in is known
-        for p in report.problems:
-            if p.file == rel and p.type == "format-error" and p.row is None and p.line is not None:
-                p.row = raw.row_of_line(p.line)
     report.file_stats(rel, rows=table.num_rows + len(bad), fields=width, bytes=scan.size)
-    if table.num_columns:
-        blank = A.blank_rows(table)
-        if A.any_true(blank):
-            for r in raw.rows(A.indices(blank)):
+    if len(blank_numbers):
+        for r in blank_numbers:
+            if int(r) not in strays:  # a line of a cell that a stray quote cut: part of that one error
                 report.add("blank-row", "the row is blank; delete it", file=rel, row=int(r))
-            raw.drop(blank)
+        raw.drop(blank)
     moved = [label for i, label in enumerate(labels) if label in fields and fields[i] != label]
     if not header_ok and moved:
         # A header that names a field in another column (columns reordered): the cells' checks against

@@ -60,19 +60,25 @@ def test_a_comma_left_out_between_two_cells_names_the_second(package_copy):
 
 def test_the_stray_quote_in_the_odd_row_itself_is_found_first():
     # 'a,"b,c' is one cell short of 3 and holds one quote: removing it mends the row alone.
-    assert stray_quote(['a,"b,c'], 3) == (0, 2)
+    assert stray_quote(['a,"b,c'], 3) == (0, 2, 1)
     assert column_at('a,"b,c', 2) == 1
 
 
 def test_a_quote_that_mends_rows_only_with_a_row_above_is_not_blamed_alone():
     # x,"y<LF>z",w with a quote typed before x: the quote in 'z",w' mends nothing by itself.
-    assert stray_quote(['"x,"y', 'z",w'], 3) == (0, 0)
+    assert stray_quote(['"x,"y', 'z",w'], 3) == (0, 0, 1)
     assert stray_quote(['z",w'], 3) is None
+
+
+def test_only_a_quote_at_the_start_of_a_cell_is_blamed():
+    # Removing the closing quote of 'q' would mend the widths too, by making up for a comma left out
+    # below: it opens nothing, so it is not the stray quote.
+    assert stray_quote(['a,"q"b', 'c,d'], 3) is None
 
 
 def test_the_search_is_bounded_in_characters_and_quotes():
     # a hostile file's broken rows of a megabyte each, or thousands of quotes, cost no unbounded time
     assert stray_quote(['"x,"' + "y" * ragged.STRAY_CHARS, 'z",w'], 3) is None
-    many = ",".join(['q"q'] * ragged.STRAY_QUOTES)  # as many quotes as are tried, before the stray one
+    many = ",".join(['"q"'] * ragged.STRAY_QUOTES)  # as many quotes that open a cell as are tried
     assert stray_quote(['"x,"y', 'z",w' + "," + many], 3 + ragged.STRAY_QUOTES) is None
-    assert stray_quote(['"x,"y', 'z",w'], 3) == (0, 0)
+    assert stray_quote(['"x,"y', 'z",w'], 3) == (0, 0, 1)

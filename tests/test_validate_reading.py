@@ -196,9 +196,13 @@ def test_what_a_csv_writer_writes_has_no_quote_that_is_not_doubled(rows, quoting
 
 
 @pytest.mark.parametrize("data, found", [
-    (b'a,"say "no" now"\n', [7, 10]),     # quotes inside a quoted cell, not doubled
-    (b'a,"x"y\n', [4]),                   # a cell that goes on after its closing quote
-    (b'a,x"y\n', [3]),                    # a quote inside a cell that is not quoted
+    (b'a,"say "no" now"\n', [(7, 2), (10, None)]),  # the cell opened at 2 closes at 7; 10 has text around
+    (b'a,"x"y\n', [(4, 2)]),              # a cell that goes on after its closing quote
+    (b'a,x"y\n', [(3, None)]),            # a quote inside a cell that is not quoted
+    (b'a,x",y\n', [(3, None)]),           # ... at its end
+    (b'a,"x,"y,z",w\n', [(5, 2)]),         # a stray quote before x: the quote that opens "y,z" closes its cell
+    (b'a,"x"\n"y"z\n', [(8, 6)]),          # the count goes on over rows
+    (b'\xef\xbb\xbf"a","b"\n', []),       # a byte order mark is not text before the first quote
     (b'a,"x""y"\n', []),                  # doubled: what RFC 4180 asks
     (b'"a","b"\n"x",""\n', []),          # every cell quoted, an empty one among them
     (b'a,"x"\r\nb,"y"', []),             # CR LF line ends, and a closing quote at the end of the file
@@ -214,7 +218,7 @@ def test_the_scan_finds_the_first_quote_not_doubled_across_its_chunks(tmp_path):
     # the quote is the first chunk's last byte; the byte after it, the second chunk's first
     path.write_bytes(b"a" * (CHUNK - 1) + b'"b\n')
     assert scan(path).first_bare_quote == CHUNK - 1
-    path.write_bytes(b"a" * (CHUNK - 1) + b'",b\n')  # a quote at the end of an unquoted cell: as read
+    path.write_bytes(b"a" * (CHUNK - 2) + b',"b"\n')  # the quote that ends the first chunk opens a cell
     assert scan(path).first_bare_quote is None
 
 
@@ -224,6 +228,7 @@ def test_bare_quotes_are_listed_with_their_line_and_text_up_to_a_limit(tmp_path)
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     found = bare_quotes(path)
     assert len(found) == MAX_ENCODING_ERRORS  # two a row: the first half of the rows
-    offset, line, text = found[2]
+    offset, line, text, opened = found[2]
+    assert opened is None and found[0][3] is not None  # only the first quote found names the one that opened
     assert (line, path.read_bytes()[offset:offset + 3]) == (3, b'"no')
     assert 'it says "no" here' in text

@@ -309,5 +309,32 @@ def test_a_quote_not_doubled_that_splits_the_row_is_that_one_error(package_copy)
     report = validate_package(package_copy)
     [p] = [p for p in report.problems if p.type not in ("byte-count", "hash-count")]
     assert (p.type, p.row) == ("format-error", 3)
-    assert "are inside a cell but not doubled" in p.message
+    assert "closes the quoted cell that the quote at byte" in p.message and "is inside a cell but not doubled" in p.message
     assert any("because row(s) 3 of data/actors.csv could not be read" in n for n in report.notes)
+
+
+def test_a_stray_quote_that_keeps_the_row_s_width_is_found_with_the_quote_that_opened(package_copy):
+    # A hostile review's find: '"' typed before a summary is closed by the quote that opens notes;
+    # the row kept its 16 cells and two of them ran together, without a word.
+    import csv
+    import io
+
+    path = package_copy / "data" / "relationships.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    header = rows[0]
+    summary, notes = header.index("summary"), header.index("notes")
+    n = next(i for i, r in enumerate(rows[1:], 1)
+             if r[notes] and any(c in r[notes] for c in ',"\n') and not any(c in r[summary] for c in ',"\n'))
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    lines = out.getvalue()
+    row_text = io.StringIO(newline="")
+    csv.writer(row_text, lineterminator="\n").writerow(rows[n])
+    cells = row_text.getvalue()
+    stray = cells.replace("," + rows[n][summary] + ",", ',"' + rows[n][summary] + ",", 1)
+    assert stray != cells
+    path.write_text(lines.replace(cells, stray, 1), encoding="utf-8", newline="")
+    problems = [p for p in validate_package(package_copy).problems if p.type not in ("byte-count", "hash-count")]
+    assert [(p.type, p.row) for p in problems][:1] == [("format-error", n + 1)]
+    opened = lines.index(cells) + cells.index("," + rows[n][summary] + ",") + 1
+    assert f"closes the quoted cell that the quote at byte {len(lines[:opened].encode())}" in problems[0].message

@@ -70,15 +70,16 @@ def cells_of(text: str) -> list[str] | None:
     return cells if cells and not more else None
 
 
-def stray_quote(texts: list[str], width: int) -> tuple[int, int] | None:
-    """The quote whose removal makes ``texts`` (consecutive rows as written, the last one holding an odd
-    number of quotes) read as rows of ``width`` cells: (which row, offset in it), the latest row first.
+def stray_quote(texts: list[str], width: int) -> tuple[int, int, int] | None:
+    """The quote at the start of a cell whose removal makes ``texts`` (consecutive rows as written, the
+    last one holding an odd number of quotes) read as rows of ``width`` cells: (which row, offset in
+    it, how many rows they then are), the latest row first.
 
     A stray quote opens a cell that a quote rows below closes: the rows between are joined and split.
 
     >>> # x,"y<LF>z",w with a quote typed before x: read as '"x,"y' (1 cell) and 'z",w' (2 cells)
     >>> stray_quote(['"x,"y', 'z",w'], 3)
-    (0, 0)
+    (0, 0, 1)
     >>> stray_quote(['x,y', 'z",w'], 3) is None  # no quote to blame: a cell is missing above
     True
     """
@@ -87,7 +88,9 @@ def stray_quote(texts: list[str], width: int) -> tuple[int, int] | None:
     tried = 0
     for k in range(len(texts) - 1, -1, -1):
         row = texts[k]
-        for i in (i for i, c in enumerate(row) if c == '"'):
+        # Only a quote at the start of a cell opens one: a quote removed elsewhere can mend the rows only
+        # by making up for another fault (a comma left out below), and would be blamed wrongly.
+        for i in (i for i, c in enumerate(row) if c == '"' and (i == 0 or row[i - 1] in ",\n")):
             if tried == STRAY_QUOTES:
                 return None
             tried += 1
@@ -96,7 +99,7 @@ def stray_quote(texts: list[str], width: int) -> tuple[int, int] | None:
             except csv.Error:
                 continue
             if records and all(len(r) == width for r in records):
-                return k, i
+                return k, i, len(records)
     return None
 
 
@@ -111,3 +114,20 @@ def column_at(text: str, offset: int) -> int:
     except csv.Error:
         return 0
     return len(records[-1]) - 1 if records else 0
+
+
+def doubled_mends(text: str, width: int) -> bool:
+    """Whether one row as written, ``text``, reads as ``width`` cells once the quotes ``QuoteScan`` finds
+    in it are doubled: then those quotes alone made it short or long.
+
+    >>> doubled_mends('a,"say "no, thanks" now"', 2), doubled_mends('a"b,"say "no" now"', 3)
+    (True, False)
+    """
+    from .reading import QuoteScan
+
+    data = text.encode("utf-8")
+    quotes = QuoteScan(limit=STRAY_QUOTES)
+    quotes.feed(memoryview(data), 0)
+    for at, _ in reversed(quotes.found):
+        data = data[:at] + b'"' + data[at:]
+    return (cells := cells_of(data.decode("utf-8"))) is not None and len(cells) == width

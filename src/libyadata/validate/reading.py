@@ -57,50 +57,90 @@ class FileScan:
     #: Offset of the first CR byte, None when there is none.
     first_cr: int | None
     utf8: bool
-    #: Offset of the first quote that neither opens nor closes a CSV cell nor is doubled (QuoteScan).
+    #: Offset of the first quote not where RFC 4180 puts one (QuoteScan).
     first_bare_quote: int | None = None
 
 
 _QUOTE = ord('"')
+_BOM = b"\xef\xbb\xbf"
 #: The bytes next to which a quote opens or closes a cell, or is one of a doubled pair.
 _QUOTE_NEIGHBOURS = np.zeros(256, dtype=bool)
 _QUOTE_NEIGHBOURS[[_QUOTE, ord(","), ord("\n"), ord("\r")]] = True
 
 
 class QuoteScan:
-    """The offsets of the quotes that neither open nor close a cell nor are doubled, fed chunk by chunk.
+    """The quotes of a CSV file that are not where RFC 4180 puts one, fed chunk by chunk.
 
-    Such a quote has a byte other than a quote, a comma or a line end on both sides. pyarrow and
-    Python's csv read ``"x"y`` as ``xy`` and ``"say "no" now"`` as ``say no" now"`` without a word
-    (RFC 4180 wants ``"say ""no"" now"``), a strict reader refuses them; ``x"y`` breaks RFC 4180
-    too. A file that follows it has none (a file that starts with a quote opens a cell there).
+    In a file that follows RFC 4180 every quote opens a quoted cell, closes it, or is one of a
+    doubled pair inside it, so the quotes alternate: an even one (counting from 0) enters the
+    quoted state and has a comma, a line end, a quote or the start of the file before it; an odd
+    one leaves it and has a comma, a line end, a quote or the end of the file after it. The first
+    quote that breaks this is found (``opened``: for an odd one, the quote that opened its cell,
+    where a stray quote may sit); after it the count can no longer be trusted, and only quotes with
+    text on both sides (``"say "no" now"``, ``x"y``: not doubled wherever they are) are found.
+    pyarrow and Python's csv read such cells cut or joined without a word; a strict reader refuses
+    the file. A UTF-8 byte order mark does not count as text.
 
     >>> q = QuoteScan(limit=5)
     >>> q.feed(memoryview(b'a,"say "no'), 0); q.feed(memoryview(b'" now",b\\n'), 10)
-    >>> q.found
-    [7, 10]
+    >>> q.found  # the cell that opens at 2 closes at 7, and a quote with text on both sides at 10
+    [(7, 2), (10, None)]
+    >>> q = QuoteScan(limit=5)  # a quote typed before x: the quote that opens "y,z" closes its cell
+    >>> q.feed(memoryview(b'"x,"y,z",w\\n'), 0)
+    >>> q.found[0]
+    (3, 0)
     """
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
-        self.found: list[int] = []
-        self._last = ord("\n")  # the file's start is a line start
-        self._quote_at_end = False  # the last chunk ended in a quote with a byte not its neighbour before it
+        #: (offset, the offset of the quote that opened the cell this one closes too early, or None).
+        self.found: list[tuple[int, int | None]] = []
+        self._count = 0  # quotes before this chunk
+        self._last = ord("\n")  # the byte before this chunk: the file's start is a line start
+        self._previous_quote: int | None = None
+        #: The last chunk's last byte was a quote: (its offset, its index, a neighbour before it, the quote before).
+        self._pending: tuple[int, int, bool, int] | None = None
+
+    def _judge(self, at: np.ndarray, index: np.ndarray, before_ok: np.ndarray, after_ok: np.ndarray,
+               opened: np.ndarray) -> None:
+        bad = ~before_ok & ~after_ok
+        if not self.found:  # the count is still right: the alternation is checked too
+            wrong = np.where(index % 2 == 0, ~before_ok, ~after_ok)
+            if wrong.any():
+                i = int(np.argmax(wrong))
+                self.found.append((int(at[i]), int(opened[i]) if index[i] % 2 and opened[i] >= 0 else None))
+                bad[:i + 1] = False
+        for i in np.flatnonzero(bad)[:self.limit - len(self.found)]:
+            self.found.append((int(at[i]), None))
 
     def feed(self, chunk: memoryview, offset: int) -> None:
         a = np.frombuffer(chunk, dtype=np.uint8)
         if not len(a) or len(self.found) >= self.limit:
             return
-        if self._quote_at_end and not _QUOTE_NEIGHBOURS[a[0]]:
-            self.found.append(offset - 1)
+        while offset < len(_BOM) and len(a) and a[0] == _BOM[offset] and self._count == 0:
+            a, offset = a[1:], offset + 1  # a byte order mark (the file's encoding error) is no text before a quote
+        if not len(a):
+            return
+        if self._pending is not None:
+            at, index, before_ok, opened = self._pending
+            self._judge(np.array([at]), np.array([index]), np.array([before_ok]),
+                        np.array([_QUOTE_NEIGHBOURS[a[0]]]), np.array([opened]))
+            self._pending = None
         q = np.flatnonzero(a == _QUOTE)
         if len(q):
-            before = np.where(q > 0, a[q - 1], self._last)
+            before_ok = _QUOTE_NEIGHBOURS[np.where(q > 0, a[q - 1], self._last)]
+            index = self._count + np.arange(len(q))
+            at = offset + q
+            opened = np.concatenate([[self._previous_quote if self._previous_quote is not None else -1], at[:-1]])
+            last_byte = q[-1] == len(a) - 1
+            judged = len(q) - 1 if last_byte else len(q)
             # The byte after the chunk's last one is not read yet: that quote is judged with the next chunk.
-            after = np.where(q < len(a) - 1, a[np.minimum(q + 1, len(a) - 1)], _QUOTE)
-            hits = q[~_QUOTE_NEIGHBOURS[before] & ~_QUOTE_NEIGHBOURS[after]]
-            self.found.extend(offset + int(i) for i in hits[:self.limit - len(self.found)])
-        self._quote_at_end = bool(a[-1] == _QUOTE) and not _QUOTE_NEIGHBOURS[a[-2] if len(a) > 1 else self._last]
+            after_ok = _QUOTE_NEIGHBOURS[a[np.minimum(q[:judged] + 1, len(a) - 1)]]
+            self._judge(at[:judged], index[:judged], before_ok[:judged], after_ok, opened[:judged])
+            if last_byte:
+                self._pending = (int(at[-1]), int(index[-1]), bool(before_ok[-1]), int(opened[-1]))
+            self._count += len(q)
+            self._previous_quote = int(at[-1])
         self._last = int(a[-1])
 
 
@@ -141,14 +181,14 @@ def scan(path: Path, algorithm: str = "sha256") -> FileScan:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             valid = False
-    return FileScan(size, digest, first_cr, valid, quotes.found[0] if quotes.found else None)
+    return FileScan(size, digest, first_cr, valid, quotes.found[0][0] if quotes.found else None)
 
 
-def bare_quotes(path: Path) -> list[tuple[int, int, str]]:
-    """(byte offset, line, the text around it) of the first MAX_ENCODING_ERRORS quotes not doubled
-    (``QuoteScan``), read in chunks (the file may be large)."""
+def bare_quotes(path: Path) -> list[tuple[int, int, str, tuple[int, int] | None]]:
+    """(byte offset, line, the text around it, the offset and line of the quote that opened the cell it
+    closes, if it closes one) of the first MAX_ENCODING_ERRORS quotes found by ``QuoteScan``."""
     quotes = QuoteScan(limit=MAX_ENCODING_ERRORS)
-    found: list[tuple[int, int, str]] = []
+    found: list[tuple[int, int, str, tuple[int, int] | None]] = []
     with open(path, "rb") as f:
         offset = lines = 0
         tail = b""  # the end of the chunk before: a quote there is judged with this chunk
@@ -156,14 +196,24 @@ def bare_quotes(path: Path) -> list[tuple[int, int, str]]:
             seen = len(quotes.found)
             quotes.feed(memoryview(data), offset)
             around = tail + data
-            for at in quotes.found[seen:]:
+            for at, opened in quotes.found[seen:]:
                 i = at - offset + len(tail)
                 text = around[max(0, i - 24):i + 25].decode("utf-8", "replace").strip("\ufffd")
-                found.append((at, lines + 1 + data.count(b"\n", 0, max(0, at - offset)), text))
+                found.append((at, lines + 1 + data.count(b"\n", 0, max(0, at - offset)), text,
+                              None if opened is None else (opened, _line_of(path, opened))))
             lines += data.count(b"\n")
             offset += len(data)
             tail = data[-24:]
     return found
+
+
+def _line_of(path: Path, offset: int) -> int:
+    lines = 0
+    with open(path, "rb") as f:
+        while offset > 0 and (data := f.read(min(offset, 1 << 20))):
+            lines += data.count(b"\n")
+            offset -= len(data)
+    return lines + 1
 
 
 def encoding_errors(path: Path) -> list[tuple[int, int, bytes, str]]:

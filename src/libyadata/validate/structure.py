@@ -30,7 +30,7 @@ from .reading import (
     parse,
     read_header,
 )
-from .report import Report
+from .report import Problem, Report
 from .safety import Limits
 
 
@@ -132,16 +132,29 @@ def report_encoding_errors(path: Path, rel: str, report: Report) -> None:
                    f"{reason}; save the file as UTF-8", file=rel, line=line)
 
 
-def report_bare_quotes(path: Path, rel: str, report: Report) -> None:
-    """One error per line with quotes inside a cell that are not doubled (``reading.QuoteScan``)."""
+def report_bare_quotes(path: Path, rel: str, report: Report) -> list[Problem]:
+    """The quotes not where RFC 4180 puts one (``reading.QuoteScan``), one error per line; returned."""
+    added = []
     for line, group in itertools.groupby(bare_quotes(path), key=lambda found: found[1]):
         found = list(group)
-        many = len(found) > 1
-        at = ", ".join(str(offset) for offset, _, _ in found)
-        report.add("format-error", f"the quote{'s' * many} at byte{'s' * many} {at} (line {line}) "
-                   f"{'are' if many else 'is'} inside a cell but not doubled, so CSV readers cut the cell there "
-                   "or refuse the file; put the cell in quotes and write each quote inside it as \"\" "
-                   "(RFC 4180)", file=rel, line=line, cell=found[0][2])
+        opened = found[0][3]
+        rest = found[1:] if opened is not None else found
+        inside = ", ".join(str(offset) for offset, _, _, _ in rest)
+        many = len(rest) > 1
+        inside = f"the quote{'s' * many} at byte{'s' * many} {inside} (line {line}) {'are' if many else 'is'} inside " \
+                 "a cell but not doubled" if rest else ""
+        if opened is not None:
+            what = (f"the quote at byte {found[0][0]} (line {line}) closes the quoted cell that the quote at byte "
+                    f"{opened[0]} (line {opened[1]}) opens, and text follows it{', and ' + inside if inside else ''}: "
+                    "one of the two is stray (delete it), or a quote inside that cell is not doubled (write it as "
+                    '"")')
+        else:
+            what = inside + ': put the cell in quotes and write each quote inside it as ""'
+        before = len(report.problems)
+        report.add("format-error", what + "; as written, CSV readers cut the cell there or refuse the file (RFC 4180)",
+                   file=rel, line=line, cell=found[0][2])
+        added.extend(report.problems[before:])
+    return added
 
 
 def _lf_in_cells(table: pa.Table) -> pa.Table:
@@ -179,13 +192,13 @@ def check_labels(labels: list[str], fields: tuple[str, ...], rel: str, report: R
 
 
 def _stray_quotes(details: list[tuple[int, int, str]], width: int, last: int,
-                  blank: np.ndarray) -> dict[int, tuple[int, int, int]]:
+                  blank: np.ndarray) -> dict[int, tuple[int, int, int, int]]:
     """The rows a stray quote broke, each as (the row with the quote, the row where it closed, the quote's
-    offset in the first), from ``ragged.stray_quote``: looked for above each row with an odd number of
+    offset in the first, how many rows they are without it), from ``ragged.stray_quote``: looked for above each row with an odd number of
     quotes that the end of the file does not end, among the rows right above it that did not fit the
     header or are blank (``blank``: their numbers, ascending; the empty lines of a cut cell)."""
     texts = {number: text for number, _, text in details}
-    broken: dict[int, tuple[int, int, int]] = {}
+    broken: dict[int, tuple[int, int, int, int]] = {}
     tried = 0
     for number, _, text in details:
         if not text.count('"') % 2 or number == last or number in broken or tried >= ragged.MAX_ROWS:
@@ -199,8 +212,8 @@ def _stray_quotes(details: list[tuple[int, int, str]], width: int, last: int,
             rows.insert(0, above)
         found = ragged.stray_quote([texts.get(r, "") for r in rows], width)
         if found is not None:
-            k, at = found
-            broken.update({r: (rows[k], number, at) for r in rows[k:]})
+            k, at, mended = found
+            broken.update({r: (rows[k], number, at, mended) for r in rows[k:]})
     return broken
 
 
@@ -246,8 +259,7 @@ def read_table(path: Path, rel: str, model: type[Record], scan: FileScan, report
     if not scan.utf8:
         report_encoding_errors(path, rel, report)
         return None
-    if scan.first_bare_quote is not None:
-        report_bare_quotes(path, rel, report)
+    quote_errors = report_bare_quotes(path, rel, report) if scan.first_bare_quote is not None else []
     if labels is None:
         report.add("missing-label", f"the file is empty; it needs the header {','.join(fields)}", file=rel, row=1)
         return None
@@ -297,37 +309,44 @@ def read_table(path: Path, rel: str, model: type[Record], scan: FileScan, report
         readable = np.ones(table.num_rows + len(bad), dtype=bool)
         readable[unreadable - 2] = False
         raw.rownum = np.flatnonzero(readable) + 2
-    quoted = set()  # rows with a quote not doubled: that error, reported by line before the parse, is theirs
-    if scan.first_bare_quote is not None:
-        starts = _row_starts(raw, bad.details)
-        for p in report.problems:
-            if p.file == rel and p.type == "format-error" and p.row is None and p.line is not None:
-                p.row = int(np.searchsorted(starts, p.line, side="right")) + 1
-                quoted.add(p.row)
     blank = A.blank_rows(table) if table.num_columns else None
     blank_numbers = raw.rows(A.indices(blank)) if blank is not None and A.any_true(blank) else raw.rows([])
     shown = looked = 0
     last = table.num_rows + len(bad) + 1  # the file's last record (header = 1)
     strays = _stray_quotes(bad.details, width, last, blank_numbers)
+    quoted = set()  # rows that the quote errors, reported by line before the parse, explain
+    quote_rows = set()  # rows with a quote error
+    if quote_errors:
+        starts = _row_starts(raw, bad.details)
+        texts = {number: text for number, _, text in bad.details}
+        for p in quote_errors:
+            p.row = int(np.searchsorted(starts, p.line, side="right")) + 1
+            if p.row in strays:  # the stray quote's error says it
+                report.problems.remove(p)
+            else:
+                quote_rows.add(p.row)
+                if p.row in texts and ragged.doubled_mends(texts[p.row], width):
+                    quoted.add(p.row)
     for number, actual, text in bad.details:
         if not report.room():
             break  # the rest are counted below: a message per row of millions of short rows costs minutes
         shown += 1
         odd_quotes = text.count('"') % 2
-        if number in quoted:
-            pass
+        if number in quoted or (odd_quotes and number in quote_rows):
+            pass  # the quote error of this row says it
         elif number in strays:
-            first, through, at = strays[number]
+            first, through, at, mended = strays[number]
             if number == first:
                 column = ragged.column_at(text, at)
                 name = fields[column] if column < len(fields) else f"column {column + 1}"
+                rows = f"{mended} row{'s' * (mended > 1)} of the header's {width} cells"
                 joined = (f"opens a cell that a quote in row {through} closes, so rows {first}–{through} were read "
-                          f"as {through - first + 1} broken rows; without it they read as rows of") \
-                    if through > first else "breaks the row; without it the row reads as"
-                report.add("format-error", f"a stray quote in this cell (column {column + 1}) {joined} "
-                           f"the header's {width} cells: delete it, or put the cell in quotes and write the quote as "
-                           '""', file=rel, row=number, field=name if column < len(fields) else None,
-                           field_number=column + 1, cell=text)
+                          f"as {through - first + 1} broken rows (and the rows after them are numbered as read); "
+                          f"without it they read as {rows}") if through > first else \
+                    f"breaks the row; without it the row reads as the header's {width} cells"
+                report.add("format-error", f"a stray quote in this cell (column {column + 1}) {joined}: delete it, "
+                           'or put the cell in quotes and write the quote as ""', file=rel, row=number,
+                           field=name if column < len(fields) else None, field_number=column + 1, cell=text)
         elif odd_quotes and number == last:
             # pyarrow ran an unclosed quote to the end of the file: every later row is inside that cell.
             report.add("format-error", "a quote opened in this row is never closed, so the rest of the file reads "

@@ -367,25 +367,35 @@ def test_interrupted_download_leaves_no_partial_file(server, tmp_path, signame):
 # its temporary file (one statement before the try that removes it), or while pooch hashes the
 # complete file.
 _SIGNAL_AT = '''
-import os, signal, sys, tempfile
+import os, signal, sys, tempfile, time
 import pooch.core
 dest, base_url, signame, where, ignored = sys.argv[1:]
 sig = getattr(signal, signame)
 signal.signal(signal.SIGINT, signal.default_int_handler)
 if ignored == "ignored":
     signal.signal(sig, signal.SIG_IGN)
-def at(real):
+def at(real, before=False):
     def patched(*args, **kwargs):
+        if before:
+            os.kill(os.getpid(), sig)
         out = real(*args, **kwargs)
-        os.kill(os.getpid(), sig)
+        if not before:
+            os.kill(os.getpid(), sig)
+        else:
+            print("returned", flush=True)
         return out
     return patched
 if where == "tempfile":
     tempfile.NamedTemporaryFile = at(tempfile.NamedTemporaryFile)
-else:
+elif where == "hash":
     pooch.core.hash_matches = at(pooch.core.hash_matches)
+elif where == "failing-hash":
+    pooch.core.hash_matches = at(pooch.core.hash_matches, before=True)
+else:
+    time.sleep = at(time.sleep, before=True)
 from libyadata import downloads
-downloads.download(dest=dest, base_url=base_url, files=["actors.parquet"], timeout=60)
+downloads.download(dest=dest, base_url=base_url, files=["actors.parquet"], timeout=60,
+                   retries=1 if where == "sleep" else 0)
 '''
 
 
@@ -419,3 +429,24 @@ def test_an_ignored_sighup_stays_ignored(server, tmp_path):
     done = _signal_at(server, tmp_path / "d", "SIGHUP", "tempfile", "ignored")
     assert done.returncode == 0, done.stderr
     assert verified(tmp_path / "d") == {"actors.parquet": True}
+
+
+def test_a_signal_held_while_a_failing_file_is_hashed_is_not_lost(server, tmp_path):
+    # The hash check fails after the signal: the caller gets the interrupt, not a DownloadError it may
+    # catch and carry on from.
+    served = server.root / "actors.parquet"
+    served.write_bytes(served.read_bytes()[:-1] + b"\0")
+    done = _signal_at(server, tmp_path / "d", "SIGINT", "failing-hash")
+    assert "KeyboardInterrupt" in done.stderr and "DownloadError" not in done.stderr
+    assert _leftovers(tmp_path / "d") == []
+
+
+def test_ctrl_c_between_attempts_stops_at_once(server, tmp_path):
+    # pooch paused between its attempts with the signal held; the pause is now libyadata's own and
+    # a Ctrl-C ends it: the sleep it lands in never returns.
+    server.modes["actors.parquet"] = "drop-once"
+    done = _signal_at(server, tmp_path / "d", "SIGINT", "sleep")
+    assert "KeyboardInterrupt" in done.stderr
+    assert "returned" not in done.stdout
+    assert server.requests.count("actors.parquet") == 1
+    assert _leftovers(tmp_path / "d") == []

@@ -281,9 +281,9 @@ class _Interrupts:
 
     pooch creates its temporary file one statement before the ``try`` that removes it: a signal
     landing there left the file behind (CI saw it once, under SIGHUP). A signal that arrives outside
-    the downloader is held and raised when the downloader starts, or when the fetch returns, so at
-    most pooch's pause between retries (1-2 s) later. A signal already ignored (``nohup``, a job
-    started in the background) or given a handler by the program calling us is left alone.
+    the downloader (while pooch hashes and moves the file) is held and raised when the fetch
+    returns or fails. A signal already ignored (``nohup``, a job started in the background) or given
+    a handler by the program calling us is left alone.
     """
 
     def __init__(self) -> None:
@@ -303,9 +303,9 @@ class _Interrupts:
 
     @contextlib.contextmanager
     def inside_downloader(self) -> Iterator[None]:
-        self.raise_pending()
-        self.armed = True
+        self.armed = True  # before the check: a signal between the two is raised, not held to the end
         try:
+            self.raise_pending()
             yield
         finally:
             self.armed = False
@@ -340,17 +340,30 @@ def _fetch(name: str, digest: str, folder: Path, base: str, retries: int, timeou
     import requests
 
     url = base + name
-    fetcher = pooch.create(path=folder, base_url=base, registry={name: f"sha256:{digest}"},
-                           retry_if_failed=retries)
+    # The attempts are made here, not by pooch (retry_if_failed): pooch pauses between them where a
+    # Ctrl-C was held (see _Interrupts) for the whole pause.
+    fetcher = pooch.create(path=folder, base_url=base, registry={name: f"sha256:{digest}"})
     # One deadline for the file, over every attempt: a server that trickles a byte a second
     # cannot keep a download alive past it.
+    deadline = time.monotonic() + timeout
     interrupts = _Interrupts()
-    downloader = _downloader(time.monotonic() + timeout, timeout, cap, interrupts)
+    downloader = _downloader(deadline, timeout, cap, interrupts)
     attempts = f"{retries + 1} attempt{'s' if retries else ''}"
     try:
-        with _quiet(pooch.get_logger()), interrupts.installed():
-            fetcher.fetch(name, downloader=downloader)
-            interrupts.raise_pending()  # held while pooch verified and moved the file: it is complete
+        for attempt in range(retries + 1):
+            try:
+                with _quiet(pooch.get_logger()), interrupts.installed():
+                    try:
+                        fetcher.fetch(name, downloader=downloader)
+                    finally:
+                        # held while pooch verified and moved the file, or removed it after a failure
+                        interrupts.raise_pending()
+                return
+            except (ValueError, requests.exceptions.RequestException) as exc:
+                if attempt == retries or (isinstance(exc, ValueError) and "hash" not in str(exc).lower()):
+                    raise
+            # No temporary file exists between attempts: a signal takes its usual course here, at once.
+            time.sleep(max(0.0, min(attempt + 1.0, 10.0, deadline - time.monotonic())))
     except _Stop as exc:
         raise DownloadError(name, url, f"{exc}; nothing was kept") from None
     except requests.exceptions.HTTPError as exc:

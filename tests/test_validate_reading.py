@@ -228,7 +228,20 @@ def test_bare_quotes_are_listed_with_their_line_and_text_up_to_a_limit(tmp_path)
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     found = bare_quotes(path)
     assert len(found) == MAX_ENCODING_ERRORS  # two a row: the first half of the rows
-    offset, line, text, opened = found[2]
+    offset, line, text, opened, unclosed = found[2]
     assert opened is None and found[0][3] is not None  # only the first quote found names the one that opened
     assert (line, path.read_bytes()[offset:offset + 3]) == (3, b'"no')
     assert 'it says "no" here' in text
+
+
+@pytest.mark.parametrize("data, unclosed", [
+    (b'a,b\n1,"x\n', True),        # the closing quote of the last cell deleted: a cell left open
+    (b'a,b\n1,"x', True),           # ... and no line end after it
+    (b'a,b\n1,x"', False),          # a quote that is the file's last byte, after text: judged too
+])
+def test_the_end_of_the_file_is_judged(tmp_path, data, unclosed):
+    # A hostile review's find: pyarrow read these as cells of the header's width, and nothing was said.
+    path = tmp_path / "t.csv"
+    path.write_bytes(data)
+    assert bare_quotes(path) == [(data.index(b"\""), 2, data.decode(), None, unclosed)]
+    assert scan(path).first_bare_quote == data.index(b'"')

@@ -216,7 +216,7 @@ def test_a_stray_quote_with_rows_after_it_is_one_error_at_its_cell(package_copy)
     # at the end of the file it is what it was
     path.write_text(original + 'x,"y\n', encoding="utf-8", newline="")
     [p] = [p for p in validate_package(package_copy).problems if p.type == "format-error"]
-    assert "is never closed, so the rest of the file reads as one cell" in p.message
+    assert "opens a cell that the file never closes, so the rest of the file reads as that one cell" in p.message
 
 
 def test_a_stray_quote_that_no_removal_mends_keeps_the_odd_quote_message(package_copy):
@@ -338,3 +338,32 @@ def test_a_stray_quote_that_keeps_the_row_s_width_is_found_with_the_quote_that_o
     assert [(p.type, p.row) for p in problems][:1] == [("format-error", n + 1)]
     opened = lines.index(cells) + cells.index("," + rows[n][summary] + ",") + 1
     assert f"closes the quoted cell that the quote at byte {len(lines[:opened].encode())}" in problems[0].message
+
+
+@pytest.mark.parametrize("table, at, typed", [
+    ("mentions", 6624, b'"'),   # a quote typed inside a paragraph cell: a dozen short and blank rows followed
+    ("mentions", 6322, b'"'),   # ... typed before the paragraph cell's own opening quote
+    ("motives", 4962, b'"'),
+])
+def test_a_quote_typed_in_a_multi_line_cell_is_one_error(package_copy, table, at, typed):
+    # A hostile review's find: 14 errors for one quote (the quote's, then missing cells and blank rows).
+    path = package_copy / "data" / f"{table}.csv"
+    data = path.read_bytes()
+    assert data[at - 1:at + 1] not in (b'""',)
+    path.write_bytes(data[:at] + typed + data[at:])
+    problems = [p for p in validate_package(package_copy).problems if p.type not in ("byte-count", "hash-count")]
+    assert [p.type for p in problems] == ["format-error"]
+    assert "closes the quoted cell that the quote at byte" in problems[0].message
+
+
+def test_a_cell_left_open_in_the_last_row_is_found(package_copy):
+    # pyarrow read the last row at the header's width, with a line feed more in its last cell: no error.
+    path = package_copy / "data" / "sources.csv"
+    data = path.read_bytes()
+    assert data.endswith(b'"\n')
+    path.write_bytes(data[:-2] + b"\n")
+    [p] = [p for p in validate_package(package_copy).problems if p.type not in ("byte-count", "hash-count")]
+    assert (p.type, p.row) == ("format-error", 2)
+    opened = data[:-2].rindex(b'"')
+    assert p.message.startswith(f"the quote at byte {opened} (line ")
+    assert "opens a cell that the file never closes" in p.message

@@ -89,6 +89,10 @@ class QuoteScan:
     >>> q.feed(memoryview(b'"x,"y,z",w\\n'), 0)
     >>> q.found[0]
     (3, 0)
+    >>> q = QuoteScan(limit=5)  # a quote at the file's end: judged by finish(), as a quote left open is
+    >>> q.feed(memoryview(b'a,"x\\n'), 0); q.finish()
+    >>> q.found, q.unclosed
+    ([], 2)
     """
 
     def __init__(self, limit: int) -> None:
@@ -100,6 +104,8 @@ class QuoteScan:
         self._previous_quote: int | None = None
         #: The last chunk's last byte was a quote: (its offset, its index, a neighbour before it, the quote before).
         self._pending: tuple[int, int, bool, int] | None = None
+        #: After ``finish``: the quote that opens a cell the file never closes (an odd count, nothing found before).
+        self.unclosed: int | None = None
 
     def _judge(self, at: np.ndarray, index: np.ndarray, before_ok: np.ndarray, after_ok: np.ndarray,
                opened: np.ndarray) -> None:
@@ -112,6 +118,15 @@ class QuoteScan:
                 bad[:i + 1] = False
         for i in np.flatnonzero(bad)[:self.limit - len(self.found)]:
             self.found.append((int(at[i]), None))
+
+    def finish(self) -> None:
+        """The end of the file: the end after its last byte, and the count's last word."""
+        if self._pending is not None:
+            at, index, before_ok, opened = self._pending
+            self._judge(np.array([at]), np.array([index]), np.array([before_ok]), np.array([True]), np.array([opened]))
+            self._pending = None
+        if not self.found and self._count % 2:
+            self.unclosed = self._previous_quote  # the last quote, an even one: it opened a cell
 
     def feed(self, chunk: memoryview, offset: int) -> None:
         a = np.frombuffer(chunk, dtype=np.uint8)
@@ -181,39 +196,50 @@ def scan(path: Path, algorithm: str = "sha256") -> FileScan:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             valid = False
-    return FileScan(size, digest, first_cr, valid, quotes.found[0][0] if quotes.found else None)
+    quotes.finish()
+    return FileScan(size, digest, first_cr, valid, quotes.found[0][0] if quotes.found else quotes.unclosed)
 
 
-def bare_quotes(path: Path) -> list[tuple[int, int, str, tuple[int, int] | None]]:
+def bare_quotes(path: Path) -> list[tuple[int, int, str, tuple[int, int] | None, bool]]:
     """(byte offset, line, the text around it, the offset and line of the quote that opened the cell it
-    closes, if it closes one) of the first MAX_ENCODING_ERRORS quotes found by ``QuoteScan``."""
+    closes if it closes one, whether it opens a cell the file never closes) of the first
+    MAX_ENCODING_ERRORS quotes found by ``QuoteScan``."""
     quotes = QuoteScan(limit=MAX_ENCODING_ERRORS)
-    found: list[tuple[int, int, str, tuple[int, int] | None]] = []
     with open(path, "rb") as f:
-        offset = lines = 0
-        tail = b""  # the end of the chunk before: a quote there is judged with this chunk
-        while len(quotes.found) < quotes.limit and (data := f.read(1 << 20)):
-            seen = len(quotes.found)
+        offset = 0
+        while len(quotes.found) < quotes.limit:
+            if not (data := f.read(1 << 20)):
+                quotes.finish()
+                break
             quotes.feed(memoryview(data), offset)
-            around = tail + data
-            for at, opened in quotes.found[seen:]:
-                i = at - offset + len(tail)
-                text = around[max(0, i - 24):i + 25].decode("utf-8", "replace").strip("\ufffd")
-                found.append((at, lines + 1 + data.count(b"\n", 0, max(0, at - offset)), text,
-                              None if opened is None else (opened, _line_of(path, opened))))
-            lines += data.count(b"\n")
             offset += len(data)
-            tail = data[-24:]
+    places = _places(path, [at for at, _ in quotes.found] + [o for _, o in quotes.found if o is not None]
+                     + ([quotes.unclosed] if quotes.unclosed is not None else []))
+    found = [(at, *places[at], None if opened is None else (opened, places[opened][0]), False)
+             for at, opened in quotes.found]
+    if quotes.unclosed is not None:
+        found.append((quotes.unclosed, *places[quotes.unclosed], None, True))
     return found
 
 
-def _line_of(path: Path, offset: int) -> int:
-    lines = 0
+def _places(path: Path, offsets: list[int]) -> dict[int, tuple[int, str]]:
+    """The line of each byte offset and the text around it, from one read of the file."""
+    out: dict[int, tuple[int, str]] = {}
+    wanted = sorted(set(offsets))
     with open(path, "rb") as f:
-        while offset > 0 and (data := f.read(min(offset, 1 << 20))):
+        start = lines = 0
+        tail = b""  # the end of the chunk before, for the text around an offset at a chunk's start
+        while wanted and (data := f.read(1 << 20)):
+            while wanted and wanted[0] < start + len(data):
+                at = wanted.pop(0)
+                around = tail + data
+                i = at - start + len(tail)
+                text = around[max(0, i - 24):i + 25].decode("utf-8", "replace").strip("\ufffd")
+                out[at] = (lines + 1 + data.count(b"\n", 0, at - start), text)
             lines += data.count(b"\n")
-            offset -= len(data)
-    return lines + 1
+            start += len(data)
+            tail = data[-24:]
+    return out
 
 
 def encoding_errors(path: Path) -> list[tuple[int, int, bytes, str]]:

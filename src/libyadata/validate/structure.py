@@ -137,9 +137,15 @@ def report_bare_quotes(path: Path, rel: str, report: Report) -> list[Problem]:
     added = []
     for line, group in itertools.groupby(bare_quotes(path), key=lambda found: found[1]):
         found = list(group)
+        if found[0][4]:  # the count ends odd: a cell left open
+            report.add("format-error", f"the quote at byte {found[0][0]} (line {line}) opens a cell that the file never "
+                       "closes, so the rest of the file reads as that one cell: close it (write \"\" for a quote "
+                       "inside a cell)", file=rel, line=line, cell=found[0][2])
+            added.append(report.problems[-1])
+            continue
         opened = found[0][3]
         rest = found[1:] if opened is not None else found
-        inside = ", ".join(str(offset) for offset, _, _, _ in rest)
+        inside = ", ".join(str(offset) for offset, _, _, _, _ in rest)
         many = len(rest) > 1
         inside = f"the quote{'s' * many} at byte{'s' * many} {inside} (line {line}) {'are' if many else 'is'} inside " \
                  "a cell but not doubled" if rest else ""
@@ -319,14 +325,22 @@ def read_table(path: Path, rel: str, model: type[Record], scan: FileScan, report
     if quote_errors:
         starts = _row_starts(raw, bad.details)
         texts = {number: text for number, _, text in bad.details}
-        for p in quote_errors:
+        for i, p in enumerate(quote_errors):
             p.row = int(np.searchsorted(starts, p.line, side="right")) + 1
             if p.row in strays:  # the stray quote's error says it
                 report.problems.remove(p)
-            else:
-                quote_rows.add(p.row)
-                if p.row in texts and ragged.doubled_mends(texts[p.row], width):
-                    quoted.add(p.row)
+                continue
+            quote_rows.add(p.row)
+            if i == 0:
+                # The first quote out of place is where pyarrow's reading goes wrong: the broken and
+                # blank rows that follow it from there are its doing (a typo in a paragraph cell
+                # left a dozen short and blank rows), not faults of their own.
+                number = p.row
+                while number in texts or _holds(blank_numbers, number):
+                    quoted.add(number)
+                    number += 1
+            elif p.row in texts and ragged.doubled_mends(texts[p.row], width):
+                quoted.add(p.row)
     for number, actual, text in bad.details:
         if not report.room():
             break  # the rest are counted below: a message per row of millions of short rows costs minutes
@@ -381,7 +395,7 @@ def read_table(path: Path, rel: str, model: type[Record], scan: FileScan, report
     report.file_stats(rel, rows=table.num_rows + len(bad), fields=width, bytes=scan.size)
     if len(blank_numbers):
         for r in blank_numbers:
-            if int(r) not in strays:  # a line of a cell that a stray quote cut: part of that one error
+            if int(r) not in strays and int(r) not in quoted:  # a line of a cell a quote cut: part of its error
                 report.add("blank-row", "the row is blank; delete it", file=rel, row=int(r))
         raw.drop(blank)
     moved = [label for i, label in enumerate(labels) if label in fields and fields[i] != label]

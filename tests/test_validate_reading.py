@@ -229,7 +229,7 @@ def test_bare_quotes_are_listed_with_their_line_and_text_up_to_a_limit(tmp_path)
     found = bare_quotes(path)
     assert len(found) == MAX_ENCODING_ERRORS  # two a row: the first half of the rows
     offset, line, text, opened, unclosed = found[2]
-    assert opened is None and found[0][3] is not None  # only the first quote found names the one that opened
+    assert opened is None and not unclosed and found[0][3] is not None  # only the first names the quote that opened
     assert (line, path.read_bytes()[offset:offset + 3]) == (3, b'"no')
     assert 'it says "no" here' in text
 

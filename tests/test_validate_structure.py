@@ -367,3 +367,27 @@ def test_a_cell_left_open_in_the_last_row_is_found(package_copy):
     opened = data[:-2].rindex(b'"')
     assert p.message.startswith(f"the quote at byte {opened} (line ")
     assert "opens a cell that the file never closes" in p.message
+
+
+def test_a_missing_opening_quote_leaves_no_error_per_line_of_its_cell(package_copy):
+    # The lines of the paragraph cell whose opening quote went missing read as blank and one-cell rows.
+    path = package_copy / "data" / "mentions.csv"
+    data = path.read_bytes()
+    at = data.index(b',"\n\nThe goals of the visit') + 1
+    path.write_bytes(data[:at] + data[at + 1:])
+    problems = [p for p in validate_package(package_copy).problems if p.type not in ("byte-count", "hash-count")]
+    assert not [p for p in problems if p.type in ("blank-row", "missing-cell", "extra-cell")]
+    [quote] = [p for p in problems if p.type == "format-error"]
+    assert "the quote that opens the cell is missing" in quote.message
+
+
+def test_a_row_short_of_a_comma_right_above_a_quote_out_of_place_keeps_its_error(package_copy):
+    path = package_copy / "data" / "actors.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    at = {line.split(",", 1)[0]: i for i, line in enumerate(lines)}
+    lavrov, shoygu = at["sergei-lavrov"], at["sergey-shoygu"]
+    lines[lavrov] = lines[lavrov].replace("sergei-lavrov,Sergei", "sergei-lavrovSergei", 1)
+    lines[shoygu] = lines[shoygu].replace(",Sergey Shoygu,", ',Sergey "Shoygu,', 1)
+    path.write_text("\n".join(lines), encoding="utf-8", newline="")
+    types = [p.type for p in validate_package(package_copy).problems if p.type not in ("byte-count", "hash-count")]
+    assert types == ["missing-cell", "format-error"]

@@ -155,7 +155,8 @@ def report_bare_quotes(path: Path, rel: str, report: Report) -> list[Problem]:
                     "one of the two is stray (delete it), or a quote inside that cell is not doubled (write it as "
                     '"")')
         else:
-            what = inside + ': put the cell in quotes and write each quote inside it as ""'
+            what = inside + (': put the cell in quotes and write each quote inside it as "" (or, where it ends a cell, '
+                             'the quote that opens the cell is missing)')
         before = len(report.problems)
         report.add("format-error", what + "; as written, CSV readers cut the cell there or refuse the file (RFC 4180)",
                    file=rel, line=line, cell=found[0][2])
@@ -325,6 +326,7 @@ def read_table(path: Path, rel: str, model: type[Record], scan: FileScan, report
     if quote_errors:
         starts = _row_starts(raw, bad.details)
         texts = {number: text for number, _, text in bad.details}
+        cells = {number: actual for number, actual, _ in bad.details}
         for i, p in enumerate(quote_errors):
             p.row = int(np.searchsorted(starts, p.line, side="right")) + 1
             if p.row in strays:  # the stray quote's error says it
@@ -339,6 +341,12 @@ def read_table(path: Path, rel: str, model: type[Record], scan: FileScan, report
                 while number in texts or _holds(blank_numbers, number):
                     quoted.add(number)
                     number += 1
+                # Above it, the lines of a multi-line cell whose opening quote went missing: blank rows
+                # and rows of one cell (a row short of a comma has more, and keeps its error).
+                number = p.row - 1
+                while cells.get(number, 2) <= 1 or _holds(blank_numbers, number):
+                    quoted.add(number)
+                    number -= 1
             elif p.row in texts and ragged.doubled_mends(texts[p.row], width):
                 quoted.add(p.row)
     for number, actual, text in bad.details:

@@ -450,3 +450,85 @@ def test_ctrl_c_between_attempts_stops_at_once(server, tmp_path):
     assert "returned" not in done.stdout
     assert server.requests.count("actors.parquet") == 1
     assert _leftovers(tmp_path / "d") == []
+
+
+# A child that sends itself SIGINT at each line, in turn, that libyadata's downloads module runs while
+# it puts its handlers in place and back (and the alarm's): whatever line it lands on, every handler
+# and the timer are as they were afterwards, and the signal is not lost.
+_EVERY_LINE = '''
+import os, signal, sys
+from libyadata import downloads
+HANDLED = [signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGALRM]
+signal.signal(signal.SIGINT, signal.default_int_handler)
+before = {s: signal.getsignal(s) for s in HANDLED}
+
+def run(k):
+    seen = [0]
+    def trace(frame, event, arg):
+        if frame.f_code.co_filename == downloads.__file__ and event == "line":
+            seen[0] += 1
+            if seen[0] == k:
+                os.kill(os.getpid(), signal.SIGINT)
+        return trace
+    interrupts = downloads._Interrupts()
+    stopped = False
+    sys.settrace(trace)
+    try:
+        with interrupts.installed(), downloads._watchdog(60, 60):
+            pass
+    except KeyboardInterrupt:
+        stopped = True
+    finally:
+        sys.settrace(None)
+    return seen[0], stopped
+
+total, _ = run(0)  # no signal: how many lines there are
+for k in range(1, total + 1):
+    _, stopped = run(k)
+    assert {s: signal.getsignal(s) for s in HANDLED} == before, k
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0), k
+    assert stopped, f"the SIGINT at line event {k} of {total} was lost"
+print("checked", total)
+'''
+
+
+def test_a_signal_at_any_line_of_putting_handlers_in_place_and_back_is_neither_lost_nor_leaks():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _EVERY_LINE], capture_output=True, text=True, timeout=120,
+                          check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert int(done.stdout.split()[-1]) > 20  # it went through the lines
+
+
+def test_a_handler_left_behind_hands_the_signal_on():
+    # If a Ctrl-C interrupts the putting back, a handler still bound to _Interrupts passes the signal to
+    # what was there before (here: the default action, which ends the process).
+    import subprocess
+    import sys
+
+    code = ("import signal; from libyadata import downloads\n"
+            "i = downloads._Interrupts()\n"
+            "with i.installed(): pass\n"
+            "i.previous[signal.SIGTERM] = signal.SIG_DFL\n"
+            "i._handle(signal.SIGTERM, None)\n"
+            "print('still alive')")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == -15 and "still alive" not in done.stdout
+
+
+@pytest.mark.parametrize("timeout", [float("inf"), float("nan"), 1e300, 0, -1])
+def test_a_timeout_out_of_range_is_refused_by_name(tmp_path, timeout):
+    with pytest.raises(downloads.LibyadataError, match="timeout must be more than 0"):
+        downloads.download(dest=tmp_path / "d", files=["actors.parquet"], base_url="http://127.0.0.1:9/",
+                           timeout=timeout)
+
+
+def test_no_pause_past_the_deadline_the_real_failure_is_reported(server, tmp_path):
+    # With 1 s left, the pause before a second attempt would use it all: the 404 is what is reported.
+    (server.root / "actors.parquet").unlink()
+    with pytest.raises(DownloadError) as exc:
+        downloads.download(dest=tmp_path / "d", base_url=server.base_url, files=["actors.parquet"],
+                           retries=2, timeout=1)
+    assert str(exc.value).endswith("HTTP 404 after 1 attempt")

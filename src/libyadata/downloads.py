@@ -42,6 +42,8 @@ ENV_CACHE = "LIBYADATA_CACHE"
 DEFAULT_RETRIES = 2
 #: Seconds one file may take, from the first connection to the last byte, over every attempt.
 DEFAULT_TIMEOUT = 30.0
+#: The longest timeout accepted (a week): the alarm and the sockets take no more.
+MAX_TIMEOUT = 7 * 24 * 3600.0
 
 
 class DownloadError(LibyadataError):
@@ -115,6 +117,8 @@ def download(version: str | None = None, dest: str | Path | None = None, *,
                              f"files: {', '.join(sorted(hashes))}")
     if retries < 0:
         raise LibyadataError(f"retries must be 0 or more, got {retries}")
+    if not 0 < timeout <= MAX_TIMEOUT:  # nan too
+        raise LibyadataError(f"timeout must be more than 0 and at most {MAX_TIMEOUT:g} seconds, got {timeout!r}")
     folder = Path(dest).expanduser() if dest is not None else cache_dir(version)
     base = base_url_for(version, base_url)
     caps = size_caps(version)
@@ -237,13 +241,35 @@ def _watchdog(seconds: float, timeout: float) -> Iterator[None]:
     def ring(signum: int, frame: object) -> None:
         raise _Stop(f"timed out: no complete file within {timeout:g} s")
 
-    previous = signal.signal(signal.SIGALRM, ring)
-    signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.001))
+    previous = None
+    try:
+        with _blocked():  # a Ctrl-C half-way must not leave the alarm set and ``ring`` in place
+            previous = signal.signal(signal.SIGALRM, ring)
+            signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.001))
+        yield
+    finally:
+        with _blocked():
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            if previous is not None:
+                signal.signal(signal.SIGALRM, previous)
+
+
+@contextlib.contextmanager
+def _blocked() -> Iterator[None]:
+    """SIGINT, SIGTERM, SIGHUP and SIGALRM held back while handlers are swapped, so that none runs a
+    handler half put in place; on leaving, one that arrived meanwhile is delivered to the handlers now
+    in place. (This thread only: a signal another thread takes is handed on by ``_Interrupts``.)"""
+    import signal
+
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    wanted = {getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP", "SIGALRM") if hasattr(signal, n)}
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, wanted)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def _read(raw: Any) -> bytes:
@@ -289,8 +315,13 @@ class _Interrupts:
     def __init__(self) -> None:
         self.armed = False
         self.pending: int | None = None
+        self.active = False  # the handlers are in place (and not being put back)
+        self.previous: dict[int, Any] = {}
 
     def _handle(self, signum: int, frame: object) -> None:
+        if not self.active:  # put back, or being put back: the signal is the program's again
+            self._hand_on(signum, frame)
+            return
         if self.armed:
             self.armed = False  # a second signal must not cut short the cleanup the first one started
             raise KeyboardInterrupt(f"signal {signum}")
@@ -310,6 +341,16 @@ class _Interrupts:
         finally:
             self.armed = False
 
+    def _hand_on(self, signum: int, frame: object) -> None:
+        import signal
+
+        previous = self.previous.get(signum, signal.SIG_DFL)
+        if callable(previous):
+            previous(signum, frame)  # Python's own SIGINT handler: KeyboardInterrupt
+        else:  # the default action (end the process), as if this handler had never been there
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+
     @contextlib.contextmanager
     def installed(self) -> Iterator[None]:
         import signal
@@ -320,16 +361,20 @@ class _Interrupts:
             return
         # SIGHUP too: a closed terminal or a dropped ssh session left the partial file behind.
         defaults = {"SIGINT": signal.default_int_handler, "SIGTERM": signal.SIG_DFL, "SIGHUP": signal.SIG_DFL}
-        previous = {}
-        for name, default in defaults.items():
-            sig = getattr(signal, name, None)
-            if sig is not None and signal.getsignal(sig) is default:
-                previous[sig] = signal.signal(sig, self._handle)
         try:
+            with _blocked():
+                self.active = True
+                for name, default in defaults.items():
+                    sig = getattr(signal, name, None)
+                    if sig is not None and signal.getsignal(sig) is default:
+                        self.previous[sig] = signal.signal(sig, self._handle)
             yield
         finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
+            with _blocked():
+                self.active = False
+                for sig, handler in self.previous.items():
+                    signal.signal(sig, handler)
+            self.raise_pending()  # one that came while they were put back
 
 
 def _fetch(name: str, digest: str, folder: Path, base: str, retries: int, timeout: float,
@@ -348,9 +393,14 @@ def _fetch(name: str, digest: str, folder: Path, base: str, retries: int, timeou
     deadline = time.monotonic() + timeout
     interrupts = _Interrupts()
     downloader = _downloader(deadline, timeout, cap, interrupts)
-    attempts = f"{retries + 1} attempt{'s' if retries else ''}"
+    made = 0
+
+    def attempts() -> str:
+        return f"{made} attempt{'s' * (made > 1)}"
+
     try:
         for attempt in range(retries + 1):
+            made = attempt + 1
             try:
                 with _quiet(pooch.get_logger()), interrupts.installed():
                     try:
@@ -360,25 +410,28 @@ def _fetch(name: str, digest: str, folder: Path, base: str, retries: int, timeou
                         interrupts.raise_pending()
                 return
             except (ValueError, requests.exceptions.RequestException) as exc:
-                if attempt == retries or (isinstance(exc, ValueError) and "hash" not in str(exc).lower()):
+                pause = min(attempt + 1.0, 10.0)
+                # No time left for the pause and another attempt: this failure is the one to report.
+                if attempt == retries or pause >= deadline - time.monotonic() or \
+                        (isinstance(exc, ValueError) and "hash" not in str(exc).lower()):
                     raise
             # No temporary file exists between attempts: a signal takes its usual course here, at once.
-            time.sleep(max(0.0, min(attempt + 1.0, 10.0, deadline - time.monotonic())))
+            time.sleep(pause)
     except _Stop as exc:
         raise DownloadError(name, url, f"{exc}; nothing was kept") from None
     except requests.exceptions.HTTPError as exc:
         status = exc.response.status_code if exc.response is not None else "error"
-        raise DownloadError(name, url, f"HTTP {status} after {attempts}") from None
+        raise DownloadError(name, url, f"HTTP {status} after {attempts()}") from None
     except requests.exceptions.RequestException as exc:
         # A read timeout while streaming arrives as a ConnectionError, so look at the text too.
         if isinstance(exc, requests.exceptions.Timeout) or "timed out" in str(exc).lower():
-            raise DownloadError(name, url, f"timed out (no data for {timeout:g} s) after {attempts}") from None
-        raise DownloadError(name, url, f"connection failed or closed mid-transfer after {attempts} "
+            raise DownloadError(name, url, f"timed out (no data for {timeout:g} s) after {attempts()}") from None
+        raise DownloadError(name, url, f"connection failed or closed mid-transfer after {attempts()} "
                                        f"({type(exc).__name__})") from None
     except ValueError as exc:  # pooch's hash mismatch
         if "hash" not in str(exc).lower():
             raise
-        raise DownloadError(name, url, f"SHA-256 mismatch after {attempts}: expected {digest}, "
+        raise DownloadError(name, url, f"SHA-256 mismatch after {attempts()}: expected {digest}, "
                                        "the server sent something else; nothing was kept") from None
     except OSError as exc:
         raise DownloadError(name, url, f"cannot write to {folder}: {exc}") from None

@@ -391,3 +391,20 @@ def test_a_row_short_of_a_comma_right_above_a_quote_out_of_place_keeps_its_error
     path.write_text("\n".join(lines), encoding="utf-8", newline="")
     types = [p.type for p in validate_package(package_copy).problems if p.type not in ("byte-count", "hash-count")]
     assert types == ["missing-cell", "format-error"]
+
+
+def test_quote_errors_a_full_report_drops_are_not_returned_as_its_own(tmp_path):
+    # report_bare_quotes returns the problems it added, for their rows to be filled: with the report
+    # full, the cell left open is counted as dropped, and the problem already kept is not returned.
+    from libyadata.validate.report import Report
+    from libyadata.validate.structure import report_bare_quotes
+
+    path = tmp_path / "t.csv"
+    path.write_bytes(b'a,b\n1,"x\n')
+    report = Report("t", 1)
+    report.add("blank-row", "the row is blank; delete it", file="t.csv", row=9)
+    assert report_bare_quotes(path, "t.csv", report) == []
+    assert [p.type for p in report.problems] == ["blank-row"] and report.dropped == 1
+    room = Report("t", 5)
+    [p] = report_bare_quotes(path, "t.csv", room)
+    assert p.message.startswith("the quote at byte 6 (line 2) opens a cell that the file never closes")

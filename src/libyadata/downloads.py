@@ -374,7 +374,7 @@ class _Interrupts:
                 self.active = False
                 for sig, handler in self.previous.items():
                     signal.signal(sig, handler)
-            self.raise_pending()  # one that came while they were put back
+            self.raise_pending()  # held outside the downloader, or come while they were put back
 
 
 def _fetch(name: str, digest: str, folder: Path, base: str, retries: int, timeout: float,
@@ -402,12 +402,10 @@ def _fetch(name: str, digest: str, folder: Path, base: str, retries: int, timeou
         for attempt in range(retries + 1):
             made = attempt + 1
             try:
+                # installed() raises, on the way out, a signal held while pooch verified and moved the
+                # file or removed it after a failure.
                 with _quiet(pooch.get_logger()), interrupts.installed():
-                    try:
-                        fetcher.fetch(name, downloader=downloader)
-                    finally:
-                        # held while pooch verified and moved the file, or removed it after a failure
-                        interrupts.raise_pending()
+                    fetcher.fetch(name, downloader=downloader)
                 return
             except (ValueError, requests.exceptions.RequestException) as exc:
                 pause = min(attempt + 1.0, 10.0)

@@ -26,6 +26,7 @@ import pyarrow as pa
 
 from ..csvio import parse_rows
 from ..models import Record
+from .reading import QuoteScan
 
 #: Rows of a table whose gap is looked for (each costs one check of every field over a few rows).
 MAX_ROWS = 20
@@ -123,8 +124,6 @@ def doubled_mends(text: str, width: int) -> bool:
     >>> doubled_mends('a,"say "no, thanks" now"', 2), doubled_mends('a"b,"say "no" now"', 3)
     (True, False)
     """
-    from .reading import QuoteScan
-
     data = text.encode("utf-8")
     quotes = QuoteScan(limit=STRAY_QUOTES)
     quotes.feed(memoryview(data), 0)

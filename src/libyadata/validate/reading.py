@@ -119,12 +119,17 @@ class QuoteScan:
         for i in np.flatnonzero(bad)[:self.limit - len(self.found)]:
             self.found.append((int(at[i]), None))
 
-    def finish(self) -> None:
-        """The end of the file: the end after its last byte, and the count's last word."""
+    def _judge_pending(self, after_ok: bool) -> None:
+        """The last chunk's last quote, now that the byte after it (or the file's end) is known."""
         if self._pending is not None:
             at, index, before_ok, opened = self._pending
-            self._judge(np.array([at]), np.array([index]), np.array([before_ok]), np.array([True]), np.array([opened]))
+            self._judge(np.array([at]), np.array([index]), np.array([before_ok]), np.array([after_ok]),
+                        np.array([opened]))
             self._pending = None
+
+    def finish(self) -> None:
+        """The end of the file: the end after its last byte, and the count's last word."""
+        self._judge_pending(True)
         if not self.found and self._count % 2:
             self.unclosed = self._previous_quote  # the last quote, an even one: it opened a cell
 
@@ -136,11 +141,7 @@ class QuoteScan:
             a, offset = a[1:], offset + 1  # a byte order mark (the file's encoding error) is no text before a quote
         if not len(a):
             return
-        if self._pending is not None:
-            at, index, before_ok, opened = self._pending
-            self._judge(np.array([at]), np.array([index]), np.array([before_ok]),
-                        np.array([_QUOTE_NEIGHBOURS[a[0]]]), np.array([opened]))
-            self._pending = None
+        self._judge_pending(bool(_QUOTE_NEIGHBOURS[a[0]]))
         q = np.flatnonzero(a == _QUOTE)
         if len(q):
             before_ok = _QUOTE_NEIGHBOURS[np.where(q > 0, a[q - 1], self._last)]

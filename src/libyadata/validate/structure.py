@@ -137,11 +137,12 @@ def report_bare_quotes(path: Path, rel: str, report: Report) -> list[Problem]:
     added = []
     for line, group in itertools.groupby(bare_quotes(path), key=lambda found: found[1]):
         found = list(group)
+        before = len(report.problems)  # a full report keeps no more: what is added is what is returned
         if found[0][4]:  # the count ends odd: a cell left open
             report.add("format-error", f"the quote at byte {found[0][0]} (line {line}) opens a cell that the file never "
                        "closes, so the rest of the file reads as that one cell: close it (write \"\" for a quote "
                        "inside a cell)", file=rel, line=line, cell=found[0][2])
-            added.append(report.problems[-1])
+            added.extend(report.problems[before:])
             continue
         opened = found[0][3]
         rest = found[1:] if opened is not None else found
@@ -157,7 +158,6 @@ def report_bare_quotes(path: Path, rel: str, report: Report) -> list[Problem]:
         else:
             what = inside + (': put the cell in quotes and write each quote inside it as "" (or, where it ends a cell, '
                              'the quote that opens the cell is missing)')
-        before = len(report.problems)
         report.add("format-error", what + "; as written, CSV readers cut the cell there or refuse the file (RFC 4180)",
                    file=rel, line=line, cell=found[0][2])
         added.extend(report.problems[before:])
@@ -198,13 +198,13 @@ def check_labels(labels: list[str], fields: tuple[str, ...], rel: str, report: R
     return ok
 
 
-def _stray_quotes(details: list[tuple[int, int, str]], width: int, last: int,
+def _stray_quotes(details: list[tuple[int, int, str]], texts: dict[int, str], width: int, last: int,
                   blank: np.ndarray) -> dict[int, tuple[int, int, int, int]]:
     """The rows a stray quote broke, each as (the row with the quote, the row where it closed, the quote's
-    offset in the first, how many rows they are without it), from ``ragged.stray_quote``: looked for above each row with an odd number of
-    quotes that the end of the file does not end, among the rows right above it that did not fit the
-    header or are blank (``blank``: their numbers, ascending; the empty lines of a cut cell)."""
-    texts = {number: text for number, _, text in details}
+    offset in the first, how many rows they are without it), from ``ragged.stray_quote``: looked for
+    above each row with an odd number of quotes that the end of the file does not end, among the rows
+    right above it that did not fit the header or are blank (``blank``: their numbers, ascending; the
+    empty lines of a cut cell); ``texts``: the details' texts by row."""
     broken: dict[int, tuple[int, int, int, int]] = {}
     tried = 0
     for number, _, text in details:
@@ -320,12 +320,12 @@ def read_table(path: Path, rel: str, model: type[Record], scan: FileScan, report
     blank_numbers = raw.rows(A.indices(blank)) if blank is not None and A.any_true(blank) else raw.rows([])
     shown = looked = 0
     last = table.num_rows + len(bad) + 1  # the file's last record (header = 1)
-    strays = _stray_quotes(bad.details, width, last, blank_numbers)
+    texts = {number: text for number, _, text in bad.details}
+    strays = _stray_quotes(bad.details, texts, width, last, blank_numbers)
     quoted = set()  # rows that the quote errors, reported by line before the parse, explain
     quote_rows = set()  # rows with a quote error
     if quote_errors:
         starts = _row_starts(raw, bad.details)
-        texts = {number: text for number, _, text in bad.details}
         cells = {number: actual for number, actual, _ in bad.details}
         for i, p in enumerate(quote_errors):
             p.row = int(np.searchsorted(starts, p.line, side="right")) + 1
